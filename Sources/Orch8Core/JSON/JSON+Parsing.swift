@@ -273,12 +273,27 @@ private struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("expected digits in exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        if isInteger, let value = integer(from: start, to: index) { return .int(value) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .int(value) }
         guard let value = Double(text), value.isFinite else {
             throw JSONParseError(offset: start, reason: "number out of range")
         }
         return .double(value)
+    }
+
+    /// Integers are most numbers on the wire: accumulate them without building a String.
+    func integer(from start: Int, to end: Int) -> Int64? {
+        let negative = bytes[start] == UInt8(ascii: "-")
+        var value: Int64 = 0
+        for i in (negative ? start + 1 : start)..<end {
+            let digit = Int64(bytes[i] &- UInt8(ascii: "0"))
+            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            if o1 || o2 { return nil }
+            value = next
+        }
+        return value
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

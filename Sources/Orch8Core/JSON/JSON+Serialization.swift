@@ -22,7 +22,7 @@ extension JSON {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): JSON.writeInteger(i, into: &out)
         case .double(let d):
             if d.isFinite {
                 out.append(contentsOf: d.description.utf8)
@@ -47,6 +47,22 @@ extension JSON {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        // Work on the magnitude as UInt64 so that Int64.min does not overflow.
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let start = out.count
+        while magnitude > 0 {
+            out.append(UInt8(ascii: "0") &+ UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        out[start...].reverse()
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
