@@ -44,6 +44,14 @@ import Testing
         #expect(call("contains", [1]) == .null)
     }
 
+    @Test func substringSearchIsLinear() {
+        // A naive search would compare ~10^11 bytes here.
+        let haystack = JSON.string(String(repeating: "a", count: 1_000_000))
+        let needle = JSON.string(String(repeating: "a", count: 100_000) + "b")
+        #expect(call("contains", haystack, needle) == false)
+        #expect(call("contains", .string(haystack.stringValue! + "b"), needle) == true)
+    }
+
     @Test func startsAndEndsWith() {
         #expect(call("starts_with", "orch8", "orc") == true)
         #expect(call("starts_with", "orch8", "rch") == false)

@@ -20,10 +20,28 @@ extension TemplateFilters {
         try arguments.expect(0...1)
         let decimals = try arguments.integer(at: 0, named: "decimals", default: 0)
         guard let number = try number(value, arguments) else { return .null }
-        if case .int = number, decimals >= 0 { return number.json ?? .null }
+        if case .int(let integer) = number {
+            return decimals >= 0 ? .int(integer) : roundedInteger(integer, places: -decimals)
+        }
         let rounded = roundedDouble(number.double, decimals: decimals)
         if decimals <= 0, let integer = JSON.double(rounded).intValue { return .int(integer) }
         return Numeric.double(rounded).json ?? .null
+    }
+
+    /// `value` rounded half away from zero to a multiple of 10^places, in integer arithmetic so that
+    /// integers beyond 2^53 round exactly.
+    private static func roundedInteger(_ value: Int64, places: Int64) -> JSON {
+        // 10^19 is beyond Int64: only |value| >= 5·10^18 rounds away from zero, to ±10^19.
+        guard places <= 18 else {
+            let awayFromZero = places == 19 && value.magnitude >= 5_000_000_000_000_000_000
+            return awayFromZero ? .double(value < 0 ? -1e19 : 1e19) : .int(0)
+        }
+        let factor = (0..<places).reduce(Int64(1)) { product, _ in product * 10 }
+        let (quotient, remainder) = value.quotientAndRemainder(dividingBy: factor)
+        // |quotient| <= Int64.max / 10, so stepping it by one cannot overflow.
+        let rounded = remainder.magnitude * 2 >= factor.magnitude ? quotient + (value < 0 ? -1 : 1) : quotient
+        let (product, overflow) = rounded.multipliedReportingOverflow(by: factor)
+        return overflow ? .double(Double(rounded) * Double(factor)) : .int(product)
     }
 
     private static func roundedDouble(_ x: Double, decimals: Int64) -> Double {
