@@ -32,24 +32,11 @@ import Testing
     }
 }
 
-/// SplitMix64: a seeded generator, so that a failure reproduces.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random JSON biased towards the values that break arithmetic, indexing and parsing.
 struct RandomJSON {
     var rng: SplitMix64
 
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     private static let edgeValues: [JSON] = [
         nil, true, false, 0, -1, 1, 2, 100, .int(.max), .int(.min), .int(.max - 1), .int(.min + 1), 0.5, -0.0, 1e308,
