@@ -31,4 +31,20 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(try JSONSerialization.jsonObject(with: data))
         }
     }
+
+    // What the engine does per step: render the step's params from a template compiled once.
+    let scope = SampleContext.scope
+    let params = Template(SampleContext.params)
+    Benchmark("Template render of typical step params (10 templates, 3 filters)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try params.render(in: scope))
+        }
+    }
+    // What a router does per route: evaluate a condition parsed once.
+    let condition = try! Expression(parsing: SampleContext.routerCondition)
+    Benchmark("Router condition evaluation") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(condition.isTrue(in: scope))
+        }
+    }
 }

@@ -29,4 +29,29 @@ enum SampleContext {
         "data": data, "config": config, "outputs": .object(outputs),
         "runtime": ["attempt": 1, "total_steps_executed": 3, "dry_run": false],
     ]
+
+    static let scope = EvaluationScope(
+        data: data, config: config, outputs: outputs,
+        runtime: ["attempt": 1, "total_steps_executed": 3, "dry_run": false],
+        instanceID: "0190f5a4-0000-7000-8000-000000000001"
+    )
+
+    /// The params of a typical notification step: ten templates, three of them with a filter.
+    static let params: JSON = [
+        "to": "{{ context.data.customer.email }}",
+        "name": "{{ context.data.customer.name | upper }}",
+        "subject": "Order {{ context.data.order.id }} confirmed",
+        "amount": "{{ outputs.price.gross }}",
+        "currency": "{{ context.data.order.currency | lower }}",
+        "segment": "{{ outputs.fetch_customer.body.segment | 'standard' }}",
+        "first_sku": "{{ context.data.order.lines.0.sku }}",
+        "notes": "{{ context.data.notes | trim }}",
+        "region": "{{ config.region }}",
+        "attempt": "{{ runtime.attempt }}",
+        "template_id": "order-confirmation-v3",
+        "track": true,
+    ]
+
+    static let routerCondition =
+        "context.data.plan == \"enterprise\" && outputs.fetch_customer.body.score > 0.8 && context.data.amount <= config.max_amount"
 }
