@@ -25,7 +25,7 @@ import Testing
         var visited: [String] = []
         sequence.walk { block, depth in visited.append("\(block.id)@\(depth)") }
         #expect(visited.prefix(5) == ["charge@0", "fanout@0", "p1@1", "p2@1", "first@0"])
-        #expect(visited.count == 32)
+        #expect(visited.count == 28)
         #expect(!sequence.isFlat)
         #expect(sequence.block(withID: "cleanup") == nil)
         #expect(sequence.block(withID: "cancel_hotel")?.type == .step)

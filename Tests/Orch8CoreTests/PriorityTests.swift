@@ -22,8 +22,8 @@ import Testing
 
     @Test func orderAndStoredLevels() {
         #expect(Priority.low < .normal && Priority.normal < .high && Priority.high < .critical)
-        #expect(Priority.allCases.map(\.level) == [0, 1, 2, 3])
-        #expect(Priority.allCases.allSatisfy { Priority(level: $0.level) == $0 })
-        #expect(Priority(level: 4) == nil)
+        #expect(Priority.allCases.map(\.rank) == [0, 1, 2, 3])
+        #expect(Priority.allCases.allSatisfy { Priority(rank: $0.rank) == $0 })
+        #expect(Priority(rank: 4) == nil)
     }
 }

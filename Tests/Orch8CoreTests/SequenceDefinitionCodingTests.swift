@@ -76,7 +76,8 @@ import Testing
     }
 
     @Test func unknownFieldsAreIgnored() throws {
-        let blocks = #"[{"type": "step", "id": "a", "handler": "noop", "future_flag": true, "retry": {"#
+        let blocks =
+            #"[{"type": "step", "id": "a", "handler": "noop", "future_flag": true, "retry": {"#
             + #""max_attempts": 2, "initial_backoff": 1, "max_backoff": 2, "jitter_mode": "full"}}]"#
         let sequence = try decode(
             SequenceDefinition.self,
@@ -121,6 +122,15 @@ import Testing
         }
         members[field] = nil
         #expect(decodingFailure(SequenceDefinition.self, JSON.object(members).serialized()) == message)
+    }
+
+    @Test(arguments: ["", " ", "\\t \\n"])
+    func blankTenantFailsDecoding(tenant: String) {
+        let text = sequenceJSON(blocks: "[\(noop("a"))]").replacingOccurrences(
+            of: #""tenant_id": "acme""#,
+            with: #""tenant_id": "\#(tenant)""#
+        )
+        #expect(decodingFailure(SequenceDefinition.self, text) == "tenant_id: must not be empty or whitespace")
     }
 
     @Test(arguments: [

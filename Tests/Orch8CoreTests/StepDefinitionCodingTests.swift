@@ -55,7 +55,11 @@ import Testing
         let step = try step("")
         #expect(step == StepDefinition(id: "s", handler: "noop"))
         #expect(step.params == .null && step.cancellable)
-        #expect(try encode(BlockDefinition.step(step)) == ["type": "step", "id": "s", "handler": "noop", "params": nil, "cancellable": true])
+        #expect(
+            try encode(BlockDefinition.step(step)) == [
+                "type": "step", "id": "s", "handler": "noop", "params": nil, "cancellable": true,
+            ]
+        )
     }
 
     @Test func nestedDefaults() throws {

@@ -46,7 +46,9 @@ import Testing
         #expect(json["next_fire_at"] == .null)
         #expect(json["metadata"] == .null)
         #expect(json["priority"] == "Normal" && json["timezone"] == "UTC" && json["state"] == "scheduled")
-        for key in ["concurrency_key", "max_concurrency", "idempotency_key", "session_id", "parent_instance_id", "budget"] {
+        for key in [
+            "concurrency_key", "max_concurrency", "idempotency_key", "session_id", "parent_instance_id", "budget",
+        ] {
             #expect(json[key] == nil, "\(key) should be omitted")
         }
         let runtime = try #require(json["context"]?["runtime"])
@@ -100,6 +102,10 @@ import Testing
             "priority: unknown variant `high`, expected one of `Low`, `Normal`, `High`, `Critical`"
         ),
         (#"{"sequence_id": "nope", "tenant_id": "a", "namespace": "n"}"#, "sequence_id: invalid UUID 'nope'"),
+        (
+            #"{"sequence_id": "0190f5a8-7c3e-7a10-8000-000000000001", "tenant_id": "  ", "namespace": "n"}"#,
+            "tenant_id: must not be empty or whitespace"
+        ),
     ])
     func createRequestErrorsNameTheField(body: String, message: String) {
         #expect(decodingFailure(CreateInstanceRequest.self, body) == message)

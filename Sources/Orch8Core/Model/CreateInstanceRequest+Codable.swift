@@ -23,7 +23,7 @@ extension CreateInstanceRequest: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         sequenceID = try c.decode(UUID.self, forKey: .sequenceID)
-        tenantID = try c.decode(String.self, forKey: .tenantID)
+        tenantID = try c.decodeTenantID(forKey: .tenantID)
         namespace = try c.decode(String.self, forKey: .namespace)
         priority = try c.decode(.priority, default: .normal)
         timezone = try c.decode(.timezone, default: "UTC")

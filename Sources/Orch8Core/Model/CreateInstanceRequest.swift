@@ -2,12 +2,13 @@ public import Foundation
 
 /// The body of `POST /instances` (and each item of `POST /instances/batch`), ORCH8-SPEC §1.6.
 ///
-/// Only the shape is checked here; tenant resolution, the non-empty namespace rule and the input
-/// schema are the API's business.
+/// Only the shape is checked here, plus the §0 rule that an empty or blank `tenant_id` fails decoding;
+/// tenant resolution, the non-empty namespace rule (a 400, not a 422) and the input schema are the
+/// API's business.
 public struct CreateInstanceRequest: Sendable, Hashable {
     /// The sequence to run.
     public var sequenceID: UUID
-    /// Requested tenant (the tenant header may override it).
+    /// Requested tenant, never blank (the tenant header may override it).
     public var tenantID: String
     /// Namespace.
     public var namespace: String

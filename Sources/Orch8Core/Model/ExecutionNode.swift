@@ -13,7 +13,7 @@ public struct ExecutionNode: Sendable, Hashable {
     /// The block's type.
     public var blockType: BlockType
     /// Which child list of the parent it sits in (see ``BlockDefinition/childLists``); null at top level.
-    public var branchIndex: Int16?
+    public var branchIndex: Int?
     /// Node state.
     public var state: NodeState
     /// When it first ran.
@@ -28,7 +28,7 @@ public struct ExecutionNode: Sendable, Hashable {
         blockID: String,
         parentID: UUID? = nil,
         blockType: BlockType,
-        branchIndex: Int16? = nil,
+        branchIndex: Int? = nil,
         state: NodeState = .pending,
         startedAt: Date? = nil,
         completedAt: Date? = nil

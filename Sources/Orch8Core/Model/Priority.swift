@@ -1,7 +1,7 @@
 /// How urgently an instance is claimed: higher priorities are claimed first.
 ///
 /// ⚠ The wire spelling is capitalized (`"Normal"`), as the original engine serializes it; lowercase
-/// spellings are rejected. Stored as a smallint `0...3` (``level``).
+/// spellings are rejected. Stored as a smallint `0...3` (``rank``).
 public enum Priority: String, WireEnum, Comparable {
     case low = "Low"
     case normal = "Normal"
@@ -9,7 +9,7 @@ public enum Priority: String, WireEnum, Comparable {
     case critical = "Critical"
 
     /// The smallint stored in the database: `Low` 0 … `Critical` 3.
-    public var level: Int16 {
+    public var rank: Int {
         switch self {
         case .low: 0
         case .normal: 1
@@ -18,9 +18,9 @@ public enum Priority: String, WireEnum, Comparable {
         }
     }
 
-    /// The priority stored as `level`, or nil outside `0...3`.
-    public init?(level: Int16) {
-        switch level {
+    /// The priority stored as `rank`, or nil outside `0...3`.
+    public init?(rank: Int) {
+        switch rank {
         case 0: self = .low
         case 1: self = .normal
         case 2: self = .high
@@ -29,5 +29,5 @@ public enum Priority: String, WireEnum, Comparable {
         }
     }
 
-    public static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.level < rhs.level }
+    public static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.rank < rhs.rank }
 }

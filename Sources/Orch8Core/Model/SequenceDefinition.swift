@@ -4,7 +4,7 @@ public import Foundation
 public struct SequenceDefinition: Sendable, Hashable {
     /// Client-chosen id.
     public var id: UUID
-    /// Owning tenant.
+    /// Owning tenant; decoding refuses an empty or whitespace-only one.
     public var tenantID: String
     /// Free-form grouping used for lookups by name.
     public var namespace: String
@@ -86,7 +86,7 @@ extension SequenceDefinition: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(UUID.self, forKey: .id)
-        tenantID = try c.decode(String.self, forKey: .tenantID)
+        tenantID = try c.decodeTenantID(forKey: .tenantID)
         namespace = try c.decode(String.self, forKey: .namespace)
         name = try c.decode(String.self, forKey: .name)
         version = try c.decode(Int32.self, forKey: .version)

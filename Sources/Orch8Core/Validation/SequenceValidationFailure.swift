@@ -2,10 +2,10 @@
 /// ``SequenceDefinition/validate()``. Never empty.
 public struct SequenceValidationFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The problems, in document order (sequence-level ones first).
-    public var errors: [SequenceValidationError]
+    public var errors: [ValidationError]
 
     /// Creates a failure.
-    public init(errors: [SequenceValidationError]) {
+    public init(errors: [ValidationError]) {
         self.errors = errors
     }
 
