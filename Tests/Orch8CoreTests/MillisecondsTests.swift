@@ -43,6 +43,7 @@ import Testing
         let decoded = try decode(Holder.self, #"{"timeout": 1.5}"#)
         #expect(try encode(decoded) == ["timeout": .int(1500)])
         #expect(try encode(decoded).serialized() == #"{"timeout":1500}"#)
+        #expect(try encode(Holder(timeout: Milliseconds(.max))) == ["timeout": .int(.max)])
     }
 
     @Test func conversions() {
@@ -51,5 +52,6 @@ import Testing
         #expect(value.duration == .seconds(2))
         #expect(value.seconds == 2.0)
         #expect(Milliseconds(1) < Milliseconds(2))
+        #expect(Milliseconds.seconds(.max) == Milliseconds(.max))
     }
 }

@@ -25,10 +25,11 @@ extension Milliseconds: Codable {
         }
     }
 
-    /// Encodes integer milliseconds.
+    /// Encodes integer milliseconds. Values beyond `Int64.max` (only constructible in code) are clamped,
+    /// because a wire number that large would be written as a float and read back as seconds.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(value)
+        try container.encode(Int64(clamping: value))
     }
 
     // Rounds to the nanosecond first, then truncates to milliseconds, so that decimal fractions such as

@@ -14,8 +14,11 @@ public struct Milliseconds: Sendable, Hashable, Comparable, ExpressibleByInteger
     /// A duration of `value` milliseconds.
     public init(integerLiteral value: UInt64) { self.value = value }
 
-    /// A duration of whole seconds.
-    public static func seconds(_ seconds: UInt64) -> Milliseconds { Milliseconds(seconds * 1000) }
+    /// A duration of whole seconds, saturating at the largest representable duration.
+    public static func seconds(_ seconds: UInt64) -> Milliseconds {
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        return Milliseconds(overflow ? .max : product)
+    }
 
     /// The zero duration.
     public static let zero = Milliseconds(0)
