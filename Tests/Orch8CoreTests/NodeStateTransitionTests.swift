@@ -10,9 +10,11 @@ import Testing
     ]
 
     @Test(arguments: NodeState.allCases, NodeState.allCases)
-    func transitionTable(from: NodeState, to: NodeState) {
+    func transitionTable(from: NodeState, to: NodeState) throws {
         #expect(from.canTransition(to: to) == Self.allowed.contains("\(from)→\(to)"))
-        if !from.canTransition(to: to) {
+        if from.canTransition(to: to) {
+            #expect(try from.transition(to: to) == to)
+        } else {
             #expect(throws: InvalidTransition(from: from, to: to)) { try from.transition(to: to) }
         }
     }

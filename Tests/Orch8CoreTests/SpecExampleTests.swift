@@ -93,5 +93,6 @@ import Testing
     ])
     func signalExamples(body: String, expected: SignalRequest) throws {
         #expect(try decode(SignalRequest.self, body) == expected)
+        #expect(try JSONValueDecoder().decode(SignalRequest.self, from: encode(expected)) == expected)
     }
 }

@@ -76,6 +76,19 @@ import Testing
         #expect(try JSONValueDecoder().decode(CreateInstanceRequest.self, from: encode(request)) == request)
     }
 
+    @Test func partialContextGetsDefaults() throws {
+        let context = try decode(
+            ExecutionContext.self,
+            #"{"data": {"a": 1}, "audit": [{"timestamp": "2026-05-05T12:00:00Z", "event": "e"}], "#
+                + #""runtime": {"attempt": 2, "run_id": null}}"#
+        )
+        #expect(context.data == ["a": 1] && context.config == .emptyObject)
+        #expect(context.audit == [AuditEntry(timestamp: Date(timeIntervalSince1970: 1_777_982_400), event: "e")])
+        #expect(context.runtime == RuntimeContext(attempt: 2))
+        #expect(try decode(ExecutionContext.self, "{}") == ExecutionContext())
+        #expect(try JSONValueDecoder().decode(ExecutionContext.self, from: encode(context)) == context)
+    }
+
     @Test func createRequestFields() throws {
         let request = try decode(
             CreateInstanceRequest.self,
