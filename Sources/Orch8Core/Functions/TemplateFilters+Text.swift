@@ -75,7 +75,7 @@ extension TemplateFilters {
         try arguments.expect(0...1)
         let separator = try arguments.text(at: 0, named: "separator", default: ",")
         guard let text = try arguments.input(value) else { return .null }
-        var budget = Budget(limit: maxResultBytes)
+        var budget = ByteAllowance(limit: maxResultBytes)
         var parts: [JSON] = []
         if separator.isEmpty {
             for character in text {
@@ -130,7 +130,7 @@ extension TemplateFilters {
 }
 
 /// A byte allowance drawn down while a result is built.
-struct Budget {
+struct ByteAllowance {
     var remaining: Int
 
     init(limit: Int) { remaining = limit }

@@ -1,0 +1,41 @@
+/// An instance's context: user data, static config, audit trail and engine bookkeeping (ORCH8-SPEC §1.6).
+public struct ExecutionContext: Sendable, Hashable {
+    /// User data, read by templates as `context.data`; default `{}`.
+    public var data: JSON
+    /// Static configuration (`context.config`, e.g. `holidays`); default `{}`.
+    public var config: JSON
+    /// Audit trail.
+    public var audit: [AuditEntry]
+    /// Engine bookkeeping.
+    public var runtime: RuntimeContext
+
+    /// Creates a context; the defaults are those of an absent field.
+    public init(
+        data: JSON = .emptyObject,
+        config: JSON = .emptyObject,
+        audit: [AuditEntry] = [],
+        runtime: RuntimeContext = RuntimeContext()
+    ) {
+        self.data = data
+        self.config = config
+        self.audit = audit
+        self.runtime = runtime
+    }
+}
+
+extension ExecutionContext: Codable {
+    enum CodingKeys: String, CodingKey {
+        case data
+        case config
+        case audit
+        case runtime
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        data = try c.decode(.data, default: .emptyObject)
+        config = try c.decode(.config, default: .emptyObject)
+        audit = try c.decode(.audit, default: [])
+        runtime = try c.decode(.runtime, default: RuntimeContext())
+    }
+}
