@@ -71,6 +71,19 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(UInt8.self, from: JSON.int(300)) }
     }
 
+    @Test func everyIntegerTypeAndFloatRoundTrip() throws {
+        struct Widths: Codable, Equatable {
+            var i8: Int8, i16: Int16, u: UInt, u16: UInt16, big: UInt64, f: Float
+        }
+        let value = Widths(i8: -128, i16: 32_767, u: 7, u16: 65_535, big: .max, f: 1.5)
+        let json = try JSONValueEncoder().encode(value)
+        #expect(json["i8"] == -128)
+        #expect(json["big"] == .double(Double(UInt64.max)), "beyond Int64 only a double carries it")
+        let small = Widths(i8: 1, i16: 2, u: 3, u16: 4, big: 5, f: 0.25)
+        #expect(try JSONValueDecoder().decode(Widths.self, from: JSONValueEncoder().encode(small)) == small)
+        #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(Int8.self, from: JSON.int(128)) }
+    }
+
     @Test func jsonWorksWithFoundationCoders() throws {
         let value: JSON = ["a": [1, "b", nil, true, 2.5]]
         let data = try JSONEncoder().encode(value)

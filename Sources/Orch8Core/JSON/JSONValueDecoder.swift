@@ -72,13 +72,15 @@ private func decodeValue<T: Decodable>(_ type: T.Type, from value: JSON, path: [
         guard case .bool(let b) = value else { throw mismatch("boolean", value, path) }
         return b as! T
     }
-    if T.self == Int.self { return try decodeInteger(Int.self, value, path) as! T }
-    if T.self == Int64.self { return try decodeInteger(Int64.self, value, path) as! T }
-    if T.self == Int32.self { return try decodeInteger(Int32.self, value, path) as! T }
-    if T.self == UInt32.self { return try decodeInteger(UInt32.self, value, path) as! T }
-    if T.self == UInt64.self { return try decodeInteger(UInt64.self, value, path) as! T }
-    if T.self == UInt16.self { return try decodeInteger(UInt16.self, value, path) as! T }
-    if T.self == UInt8.self { return try decodeInteger(UInt8.self, value, path) as! T }
+    // Every integer type, not a list of them: a type missing from a list would fall through to
+    // `T(from:)`, which asks this decoder for the same type again, forever.
+    if let integerType = T.self as? any FixedWidthInteger.Type {
+        return try decodeInteger(integerType, value, path) as! T
+    }
+    if T.self == Float.self {
+        guard let d = value.doubleValue else { throw mismatch("number", value, path) }
+        return Float(d) as! T
+    }
     if T.self == Double.self {
         guard let d = value.doubleValue else { throw mismatch("number", value, path) }
         return d as! T

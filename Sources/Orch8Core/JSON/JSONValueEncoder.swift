@@ -18,13 +18,10 @@ private func encodeToJSON<T: Encodable>(_ value: T, path: [any CodingKey]) throw
     case let json as JSON: return json
     case let s as String: return .string(s)
     case let b as Bool: return .bool(b)
-    case let i as Int: return .int(Int64(i))
-    case let i as Int64: return .int(i)
-    case let i as Int32: return .int(Int64(i))
-    case let i as UInt32: return .int(Int64(i))
-    case let i as UInt16: return .int(Int64(i))
-    case let i as UInt8: return .int(Int64(i))
-    case let i as UInt64: return i <= UInt64(Int64.max) ? .int(Int64(i)) : .double(Double(i))
+    case let i as any FixedWidthInteger:
+        // Every integer type (see the decoder); beyond Int64 only a double can carry it.
+        return Int64(exactly: i).map(JSON.int) ?? .double(Double(i))
+    case let f as Float: return .double(Double(f))
     case let d as Double: return .double(d)
     case let date as Date: return .string(RFC3339.format(date))
     case let uuid as UUID: return .string(uuid.uuidString.lowercased())
