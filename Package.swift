@@ -12,12 +12,83 @@ let package = Package(
     name: "orch8",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "orch8", targets: ["Orch8CLI"]),
         // Exported so that the Benchmarks/ package can measure it.
-        .library(name: "Orch8Core", targets: ["Orch8Core"])
+        .library(name: "Orch8Core", targets: ["Orch8Core"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure model and semantics: no package dependencies, no I/O (DESIGN.md §1).
         .target(name: "Orch8Core", swiftSettings: swiftSettings),
+        // The Store implementations behind Orch8Core's Store protocol.
+        .target(
+            name: "Orch8Storage",
+            dependencies: ["Orch8Core", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Built-in step handlers.
+        .target(
+            name: "Orch8Handlers",
+            dependencies: ["Orch8Core", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The engine service: claims instances and runs their steps against a Store.
+        .target(
+            name: "Orch8Engine",
+            dependencies: [
+                "Orch8Core", "Orch8Handlers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The REST API; `buildApplication` is the one composition root.
+        .target(
+            name: "Orch8API",
+            dependencies: [
+                "Orch8Core", "Orch8Engine", "Orch8Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Orch8CLI",
+            dependencies: [
+                "Orch8API",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "Orch8CoreTests", dependencies: ["Orch8Core"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "Orch8StorageTests",
+            dependencies: ["Orch8Core", "Orch8Storage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Orch8EngineTests",
+            dependencies: ["Orch8Core", "Orch8Engine", "Orch8Handlers", "Orch8Storage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Orch8APITests",
+            dependencies: [
+                "Orch8API", "Orch8Core", "Orch8Storage", "Orch8Engine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

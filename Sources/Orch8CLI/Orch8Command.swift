@@ -1,0 +1,4 @@
+@main
+struct Orch8Placeholder {
+    static func main() {}
+}

@@ -1,0 +1,93 @@
+public import Foundation
+
+/// Durable storage of everything the engine and the API keep: sequences, instances, their outputs,
+/// signals and KV state (DESIGN.md §2).
+///
+/// Every backend (SQLite now, PostgreSQL later) passes the same conformance suite
+/// (`Tests/Orch8StorageTests/StoreConformance*`). Rules every implementation keeps:
+/// - Writes that belong together are one transaction: a step's output, the instance's new state and
+///   its KV writes commit together or not at all (``commit(_:)``).
+/// - State changes are compare-and-set on the current state, so that two writers (an API call and
+///   the engine, or two engine nodes) cannot both win.
+/// - Outputs are append-only; only the engine's marker rows (see ``OutputMarker``) are ever deleted.
+/// - Timestamps are stored with at least millisecond precision and come back as UTC `Date`s.
+public protocol Store: Sendable {
+    /// Succeeds when the backend answers a trivial query (for `/health/ready`).
+    func ping() async throws
+
+    // MARK: Sequences
+
+    /// Stores a new sequence.
+    /// - Throws: ``StoreError/alreadyExists(_:)`` for a duplicate id or a duplicate
+    ///   (tenant, namespace, name, version).
+    func createSequence(_ sequence: SequenceDefinition) async throws
+    func sequence(id: UUID) async throws -> SequenceDefinition?
+    /// Sequences ordered by (tenant, namespace, name, version), paged.
+    func sequences(_ query: SequenceQuery) async throws -> [SequenceDefinition]
+    /// Every version of a sequence name, newest (highest version) first.
+    func sequenceVersions(tenantID: String, namespace: String, name: String) async throws -> [SequenceDefinition]
+    /// Marks a sequence deprecated; false if there is no such sequence.
+    func deprecateSequence(id: UUID) async throws -> Bool
+    /// Deletes a sequence unless instances of it are still active (scheduled, running, waiting,
+    /// paused); the check and the delete are atomic.
+    func deleteSequence(id: UUID) async throws -> SequenceDeletion
+
+    // MARK: Instances
+
+    /// Stores new instances in one transaction. An instance whose (tenant, idempotency key) already
+    /// exists is not stored; its result carries the existing instance's id.
+    func createInstances(_ instances: [TaskInstance]) async throws -> [InstanceCreation]
+    func instance(id: UUID) async throws -> TaskInstance?
+    /// Instances matching `query`, most recently updated first.
+    func instances(_ query: InstanceQuery) async throws -> [TaskInstance]
+    /// Sets the state if it is still `expected` (compare-and-set); `nextFireAt` is written when
+    /// given. Returns false when the instance is missing or in another state.
+    func setInstanceState(
+        id: UUID,
+        from expected: InstanceState,
+        to state: InstanceState,
+        nextFireAt: Date?,
+        now: Date
+    ) async throws -> Bool
+    /// Replaces the whole context; false if there is no such instance.
+    func replaceContext(id: UUID, context: ExecutionContext, now: Date) async throws -> Bool
+    /// Moves a `failed` instance back to `scheduled` for another run: deletes the engine's marker
+    /// rows (`__error__`, `__retry__`, `__in_progress__`) so completed steps are kept and failed
+    /// ones get a fresh retry budget, and stores the new run id. False unless the instance was
+    /// `failed`.
+    func retryInstance(id: UUID, runID: UUID, now: Date) async throws -> Bool
+
+    // MARK: Outputs, KV state, signals
+
+    /// Every output row of an instance, in the order they were written.
+    func outputs(instanceID: UUID) async throws -> [BlockOutput]
+    /// The instance's KV state.
+    func stateValues(instanceID: UUID) async throws -> [String: JSON]
+    /// Stores a signal unless the instance is terminal (atomically with that check). A `scheduled`
+    /// instance's `next_fire_at` is moved to `now` so that the engine sees the signal at once.
+    func enqueueSignal(_ signal: Signal, now: Date) async throws -> SignalEnqueueResult
+    /// Undelivered signals of an instance, oldest first.
+    func pendingSignals(instanceID: UUID) async throws -> [Signal]
+    /// Ids of instances in one of `states` that have undelivered signals (the engine's sweep for
+    /// paused and waiting instances).
+    func instancesWithPendingSignals(in states: Set<InstanceState>, limit: Int) async throws -> [UUID]
+
+    // MARK: Engine
+
+    /// Atomically moves up to `limit` due instances (`scheduled`, `next_fire_at` ≤ `now`, highest
+    /// priority then earliest first) to `running` under a lease held by `owner` until `leaseUntil`,
+    /// and returns them with what the engine needs to run them.
+    func claimDueInstances(now: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [ClaimedInstance]
+    /// Extends the leases `owner` holds on these instances.
+    func renewLeases(instanceIDs: [UUID], owner: String, until: Date) async throws
+    /// Returns `running` instances whose lease has expired (their owner died) to `scheduled`, due
+    /// now. With `owner`, also every lease that owner holds, expired or not (a restart of the same
+    /// node, or a shutdown releasing its work). Returns how many instances were released.
+    func releaseLeases(expiredBefore now: Date, orOwnedBy owner: String?) async throws -> Int
+    /// The earliest `next_fire_at` of a scheduled instance, so the engine can sleep until then.
+    func nextDueTime() async throws -> Date?
+    /// Applies the engine's updates of many instances in one transaction. Each update applies whole
+    /// or not at all: it is skipped (false in the result) when the instance is not in its
+    /// ``InstanceUpdate/expectedState`` or no longer leased by its ``InstanceUpdate/leaseOwner``.
+    func commit(_ updates: [InstanceUpdate]) async throws -> [Bool]
+}

@@ -1,0 +1,233 @@
+public import Foundation
+public import Logging
+public import Orch8Core
+public import Orch8Handlers
+public import ServiceLifecycle
+import Synchronization
+
+/// The engine as a Service: claims due instances in batches and runs them, wakes at once when told
+/// that work arrived (``wake()``), and keeps a periodic claim as a safety net (DESIGN.md §2).
+///
+/// Instances that wait (timers, retry back-off, pause) are rows in the store, not tasks: the
+/// database is the timer wheel.
+public final class Engine: Service, Sendable {
+    public let configuration: EngineConfiguration
+    let store: any Store
+    let handlers: [String: any StepHandler]
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let commits: CommitQueue
+    let sequences: SequenceCache
+
+    private let doorbell = Doorbell()
+    private struct State {
+        var alive = false
+        var stopping = false
+        var inFlight: Set<UUID> = []
+        var signalled: Set<UUID> = []
+    }
+    private let state = Mutex(State())
+
+    public init(
+        store: any Store,
+        configuration: EngineConfiguration = EngineConfiguration(),
+        handlers: [String: any StepHandler] = BuiltinHandlers.standard(),
+        logger: Logger = Logger(label: "orch8.engine"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.handlers = handlers
+        self.logger = logger
+        self.now = now
+        commits = CommitQueue(store: store)
+        sequences = SequenceCache(store: store)
+    }
+
+    /// Every handler name a step can use in-process, sorted (`GET /handlers`).
+    public var builtinHandlerNames: [String] {
+        (Array(handlers.keys) + BuiltinHandlers.engineHandled).sorted()
+    }
+
+    /// True while the scheduling loop runs (`/health/ready`).
+    public var isAlive: Bool { state.withLock { $0.alive } }
+
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Work may be due: a new instance, a state change, a timer. Claims at once.
+    public func wake() { doorbell.ring() }
+
+    /// A signal was enqueued for `instanceID`: a running instance sees it before its next step, a
+    /// paused one is handled by the next sweep, which this triggers.
+    public func signalArrived(for instanceID: UUID) {
+        state.withLock { _ = $0.signalled.insert(instanceID) }
+        doorbell.ring()
+    }
+
+    func takeSignalFlag(_ instanceID: UUID) -> Bool {
+        state.withLock { $0.signalled.remove(instanceID) != nil }
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        // A restart of this node takes its own leases back at once; other nodes' expired leases too.
+        let recovered = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: configuration.nodeID)
+        if recovered > 0 { logger.info("recovered instances left running", metadata: ["count": "\(recovered)"]) }
+        state.withLock { $0.alive = true }
+        defer { state.withLock { $0.alive = false } }
+
+        async let flusher: Void = commits.run()
+        async let heartbeat: Void = renewLeases()
+        await withGracefulShutdownHandler {
+            await self.schedule()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        stop()
+        commits.finish()
+        await flusher
+        await heartbeat
+        let released = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: configuration.nodeID)
+        logger.info("engine stopped", metadata: ["released": "\(released)"])
+    }
+
+    private func stop() {
+        state.withLock { $0.stopping = true }
+        doorbell.ring()
+    }
+
+    /// The claim loop; returns once stopping and every run has finished or been released.
+    private func schedule() async {
+        var lastSweep = ContinuousClock.now
+        await withDiscardingTaskGroup { runners in
+            while !isStopping && !Task.isCancelled {
+                let free = configuration.maxConcurrentInstances - state.withLock { $0.inFlight.count }
+                var claimedFull = false
+                if free > 0 {
+                    let limit = min(configuration.claimBatchSize, free)
+                    do {
+                        let claimed = try await store.claimDueInstances(
+                            now: now(),
+                            limit: limit,
+                            owner: configuration.nodeID,
+                            leaseUntil: now().addingTimeInterval(configuration.leaseDuration.seconds)
+                        )
+                        claimedFull = claimed.count == limit
+                        for instance in claimed {
+                            state.withLock { _ = $0.inFlight.insert(instance.instance.id) }
+                            runners.addTask { await self.runInstance(instance) }
+                        }
+                    } catch {
+                        logger.error("claim failed", metadata: ["error": "\(error)"])
+                        try? await Task.sleep(for: configuration.storageRetryDelay)
+                    }
+                }
+                if ContinuousClock.now - lastSweep >= configuration.tickInterval {
+                    lastSweep = .now
+                    await sweepSignals()
+                }
+                if claimedFull { continue }
+                await doorbell.wait(timeout: await idleTimeout())
+            }
+            // Let running steps finish within the grace period, then cancel them.
+            let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+            while state.withLock({ !$0.inFlight.isEmpty }) && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            runners.cancelAll()
+        }
+    }
+
+    /// Until the earliest timer, at most one tick.
+    private func idleTimeout() async -> Duration {
+        guard let due = try? await store.nextDueTime() else { return configuration.tickInterval }
+        let wait = due.timeIntervalSince(now())
+        if wait <= 0 { return .zero }
+        return min(configuration.tickInterval, .milliseconds(Int64(wait * 1000)))
+    }
+
+    private func runInstance(_ claimed: ClaimedInstance) async {
+        var run = InstanceRun(engine: self, claimed: claimed)
+        do {
+            try await run.execute()
+        } catch {
+            logger.error(
+                "instance run failed; releasing it",
+                metadata: ["instance_id": "\(claimed.instance.id)", "error": "\(error)"]
+            )
+            try? await run.release(at: now().addingTimeInterval(configuration.storageRetryDelay.seconds))
+        }
+        state.withLock { _ = $0.inFlight.remove(claimed.instance.id) }
+        doorbell.ring()
+    }
+
+    /// Keeps the leases of running instances alive while their steps run.
+    private func renewLeases() async {
+        let interval = configuration.leaseDuration / 3
+        var last = ContinuousClock.now
+        while !isStopping {
+            try? await Task.sleep(for: .milliseconds(100))
+            guard ContinuousClock.now - last >= interval else { continue }
+            last = .now
+            let ids = state.withLock { Array($0.inFlight) }
+            guard !ids.isEmpty else { continue }
+            do {
+                try await store.renewLeases(
+                    instanceIDs: ids,
+                    owner: configuration.nodeID,
+                    until: now().addingTimeInterval(configuration.leaseDuration.seconds)
+                )
+            } catch {
+                logger.error("lease renewal failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Applies signals sent to paused instances (resume, cancel, update_context). Running and
+    /// scheduled instances read their own signals when they run.
+    private func sweepSignals() async {
+        do {
+            let ids = try await store.instancesWithPendingSignals(in: [.paused], limit: 256)
+            for id in ids { try await applySignalsToPaused(id) }
+        } catch {
+            logger.error("signal sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func applySignalsToPaused(_ id: UUID) async throws {
+        guard var instance = try await store.instance(id: id), instance.state == .paused else { return }
+        let signals = try await store.pendingSignals(instanceID: id)
+        var update = InstanceUpdate(instanceID: id, expectedState: .paused, leaseOwner: nil, now: now())
+        for signal in signals {
+            switch signal.signalType {
+            case .resume:
+                update.deliveredSignals.append(signal.id)
+                update.state = .scheduled
+                update.setsNextFireAt = true
+                update.nextFireAt = now()
+            case .cancel:
+                update.deliveredSignals.append(signal.id)
+                update.state = .cancelled
+                update.setsNextFireAt = true
+                update.nextFireAt = nil
+            case .pause:
+                update.deliveredSignals.append(signal.id)
+            case .updateContext:
+                update.deliveredSignals.append(signal.id)
+                if case .object(let patch)? = signal.payload["data"] {
+                    var data = instance.context.data.objectValue ?? [:]
+                    for (key, value) in patch { data[key] = value }
+                    instance.context.data = .object(data)
+                    update.context = instance.context
+                }
+            case .custom(let name):
+                if !name.hasPrefix("human_input:") { update.deliveredSignals.append(signal.id) }
+            }
+            if update.state != nil { break }
+        }
+        guard !update.deliveredSignals.isEmpty else { return }
+        _ = try await commits.submit(update)
+        if update.state == .scheduled { doorbell.ring() }
+    }
+}
