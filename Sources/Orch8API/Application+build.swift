@@ -1,0 +1,68 @@
+public import Hummingbird
+public import Logging
+public import Orch8Core
+public import Orch8Engine
+public import ServiceLifecycle
+
+/// Builds the HTTP application: every route of the REST API over `store`, with `engine` behind the
+/// routes that start or steer work. This is the one composition root, used by `orch8 serve` and by
+/// the tests.
+///
+/// The application is a `Service`; it runs `services` in its own `ServiceGroup` next to the HTTP
+/// server (started before it, shut down gracefully with it). Pass the engine there to run it in the
+/// same process:
+///
+/// ```swift
+/// let app = buildApplication(configuration: api, store: store, engine: engine, services: [engine], logger: logger)
+/// try await app.runService()
+/// ```
+///
+/// - Parameters:
+///   - configuration: Listen address, API key, tenant header rule and size limits.
+///   - store: Where everything is kept.
+///   - engine: Woken when instances are created or change state, told about signals, asked whether
+///     it is alive (`/health/ready`) and which handlers it has (`/handlers`).
+///   - services: Long-running services to run with the server, usually `[engine]`.
+///   - logger: The application's logger; each request's logger adds `request.id`.
+/// - Returns: The application, to run with `run()` / `runService()` or to test with HummingbirdTesting.
+public func buildApplication(
+    configuration: APIConfiguration,
+    store: any Store,
+    engine: Engine,
+    services: [any Service] = [],
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, store: store, engine: engine)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: nil
+        ),
+        services: services,
+        logger: logger
+    )
+}
+
+/// The router: public health routes at the root, then every product route twice, under `/api/v1`
+/// and bare (deprecated), each behind the API-key and tenant checks (ORCH8-SPEC §1.1, §1.2).
+func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engine) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+
+    HealthController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
+
+    let versioned = router.group("api/v1")
+    let bare = router.group().add(middleware: DeprecationMiddleware())
+    for mount in [versioned, bare] {
+        mount.add(middleware: APIKeyMiddleware(rootKey: configuration.apiKey))
+            .add(middleware: TenantMiddleware(required: configuration.requireTenantHeader))
+        SequenceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
+        InstanceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
+        SignalController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
+        HandlersController(engine: engine).addRoutes(to: mount)
+    }
+    return router
+}

@@ -1,0 +1,28 @@
+/// The per-resource tenant rules of ORCH8-SPEC §1.2, given the request's tenant context.
+struct Tenancy: Sendable {
+    /// The tenant from `X-Tenant-Id` (or, later, from a per-tenant key); nil when there is none.
+    var contextTenant: String?
+
+    /// The create rule: a body naming another tenant than the context is refused; the context wins,
+    /// then the body, then `"default"`.
+    /// - Throws: ``APIError/forbidden(_:)`` when the body's tenant differs from the context's.
+    func tenantForCreate(body bodyTenant: String?) throws(APIError) -> String {
+        let fromBody = bodyTenant.flatMap { $0.isEmpty ? nil : $0 }
+        guard let contextTenant else { return fromBody ?? "default" }
+        if let fromBody, fromBody != contextTenant {
+            throw .forbidden("tenant_id in body does not match X-Tenant-Id header")
+        }
+        return contextTenant
+    }
+
+    /// The access rule: a resource of another tenant is reported missing, so that its existence does
+    /// not leak. Without a tenant context everything is visible.
+    func canAccess(_ resourceTenant: String) -> Bool {
+        contextTenant.map { $0 == resourceTenant } ?? true
+    }
+
+    /// The list rule: the context overrides any `tenant_id` query parameter.
+    func listFilter(query: String?) -> String? {
+        contextTenant ?? query
+    }
+}
