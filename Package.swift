@@ -81,6 +81,12 @@ let package = Package(
             dependencies: ["Orch8Core", "Orch8Engine", "Orch8Handlers", "Orch8Storage"],
             swiftSettings: swiftSettings
         ),
+        // Starts the real `orch8` binary (built with the tests) and talks to it over HTTP.
+        .testTarget(
+            name: "Orch8EndToEndTests",
+            dependencies: ["Orch8Core"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "Orch8APITests",
             dependencies: [

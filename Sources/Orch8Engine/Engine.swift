@@ -162,7 +162,8 @@ public final class Engine: Service, Sendable {
         doorbell.ring()
     }
 
-    /// Keeps the leases of running instances alive while their steps run.
+    /// Keeps the leases of running instances alive while their steps run, and frees instances whose
+    /// lease expired.
     private func renewLeases() async {
         let interval = configuration.leaseDuration / 3
         var last = ContinuousClock.now
@@ -171,15 +172,18 @@ public final class Engine: Service, Sendable {
             guard ContinuousClock.now - last >= interval else { continue }
             last = .now
             let ids = state.withLock { Array($0.inFlight) }
-            guard !ids.isEmpty else { continue }
             do {
-                try await store.renewLeases(
-                    instanceIDs: ids,
-                    owner: configuration.nodeID,
-                    until: now().addingTimeInterval(configuration.leaseDuration.seconds)
-                )
+                if !ids.isEmpty {
+                    try await store.renewLeases(
+                        instanceIDs: ids,
+                        owner: configuration.nodeID,
+                        until: now().addingTimeInterval(configuration.leaseDuration.seconds)
+                    )
+                }
+                // Another node that died leaves instances running under an expired lease.
+                if try await store.releaseLeases(expiredBefore: now(), orOwnedBy: nil) > 0 { doorbell.ring() }
             } catch {
-                logger.error("lease renewal failed", metadata: ["error": "\(error)"])
+                logger.error("lease maintenance failed", metadata: ["error": "\(error)"])
             }
         }
     }

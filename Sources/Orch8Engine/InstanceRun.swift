@@ -296,10 +296,13 @@ struct InstanceRun {
 
     private mutating func succeed(_ blockID: String, result: StepResult, attempt: UInt32) {
         append(blockID: blockID, output: result.output, ref: nil, attempt: attempt)
-        for (key, value) in result.stateWrites {
-            kv[key] = value ?? nil
-            if value == nil { kv.removeValue(forKey: key) }
-            update.stateWrites[key] = value
+        for (key, write) in result.stateWrites {
+            // `JSON` is nil-literal-expressible: switch on the optional rather than compare with nil.
+            switch write {
+            case .some(let value): kv[key] = value
+            case .none: kv.removeValue(forKey: key)
+            }
+            update.stateWrites.updateValue(write, forKey: key)
         }
         instance.context.runtime.totalStepsExecuted += 1
         update.context = instance.context

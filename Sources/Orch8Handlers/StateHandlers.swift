@@ -22,7 +22,9 @@ struct GetStateHandler: StepHandler {
 struct DeleteStateHandler: StepHandler {
     func run(_ invocation: StepInvocation) async throws(StepFailure) -> StepResult {
         let key = try Params(invocation).requiredString("key")
-        return StepResult(output: ["key": .string(key), "deleted": true], stateWrites: [key: .some(nil)])
+        // `JSON` is itself nil-literal-expressible, so spell out the Optional's `none` (delete).
+        let deletion: [String: JSON?] = [key: Optional<JSON>.none]
+        return StepResult(output: ["key": .string(key), "deleted": true], stateWrites: deletion)
     }
 }
 

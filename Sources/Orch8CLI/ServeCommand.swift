@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Orch8API
+import Orch8Core
+import Orch8Engine
+import Orch8Storage
+
+/// `orch8 serve`: the REST API and the engine in one process, on SQLite by default.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the REST API and the engine."
+    )
+
+    @Option(name: .customLong("http-addr"), help: "Address to listen on (env ORCH8_HTTP_ADDR). Default 127.0.0.1:8080.")
+    var httpAddress: String?
+
+    @Option(
+        name: .customLong("database-url"),
+        help: "sqlite://PATH or sqlite::memory: (env ORCH8_DATABASE_URL). Default sqlite://orch8.db."
+    )
+    var databaseURL: String?
+
+    @Flag(help: "Run without an API key: every request is treated as the administrator.")
+    var insecure = false
+
+    @Flag(help: "Sync every commit to disk (SQLite synchronous=FULL): slower, survives power loss.")
+    var durable = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ORCH8_LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var logger = Logger(label: "orch8")
+        let levelText = logLevel ?? environment["ORCH8_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ValidationError("--log-level: unknown level '\(levelText)'")
+        }
+        logger.logLevel = level
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+
+        let address = try ListenAddress(parsing: httpAddress ?? environment["ORCH8_HTTP_ADDR"] ?? "127.0.0.1:8080")
+        let url = databaseURL ?? environment["ORCH8_DATABASE_URL"] ?? "sqlite://orch8.db"
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore.open(url: url, durable: durable)
+        } catch {
+            throw ValidationError("--database-url \(url): \(error)")
+        }
+
+        let apiKey = environment["ORCH8_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if apiKey == nil && !insecure {
+            logger.warning("no ORCH8_API_KEY set: running without authentication (pass --insecure to silence this)")
+        }
+        var api = APIConfiguration()
+        api.host = address.host
+        api.port = address.port
+        api.apiKey = insecure ? nil : apiKey
+        if let required = environment["ORCH8_REQUIRE_TENANT_HEADER"] {
+            api.requireTenantHeader = !["0", "false", "no"].contains(required.lowercased())
+        }
+        api.allowNoTenantIsolation = environment["ORCH8_ALLOW_NO_TENANT_ISOLATION"] == "1"
+        api.environmentLabel = environment["ORCH8_ENV_LABEL"]
+        api.environmentColor = environment["ORCH8_ENV_COLOR"]
+        do {
+            try api.validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
+
+        let engine = Engine(store: store, logger: Logger(label: "orch8.engine"))
+        let app = buildApplication(configuration: api, store: store, engine: engine, services: [engine], logger: logger)
+        logger.info("orch8 listening", metadata: ["address": "\(address.host):\(address.port)", "database": "\(url)"])
+        try await app.runService()
+    }
+}
+
+/// `orch8 migrate`: creates or upgrades the schema and exits (serve also does it at start).
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or upgrade the database schema."
+    )
+
+    @Option(
+        name: .customLong("database-url"),
+        help: "sqlite://PATH (env ORCH8_DATABASE_URL). Default sqlite://orch8.db."
+    )
+    var databaseURL: String?
+
+    func run() async throws {
+        let url = databaseURL ?? ProcessInfo.processInfo.environment["ORCH8_DATABASE_URL"] ?? "sqlite://orch8.db"
+        do {
+            _ = try SQLiteStore.open(url: url, durable: false)
+        } catch {
+            throw ValidationError("--database-url \(url): \(error)")
+        }
+        print("schema up to date: \(url)")
+    }
+}
+
+/// `HOST:PORT`, with a clear error for anything else.
+struct ListenAddress {
+    var host: String
+    var port: Int
+
+    init(parsing text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port), colon != text.startIndex
+        else {
+            throw ValidationError("--http-addr: expected HOST:PORT such as 127.0.0.1:8080, got '\(text)'")
+        }
+        host = String(text[..<colon])
+        self.port = port
+    }
+}

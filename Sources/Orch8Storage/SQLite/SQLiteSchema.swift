@@ -1,0 +1,83 @@
+import GRDB
+
+/// The schema, as GRDB migrations applied at open. Timestamps are integer milliseconds since the
+/// epoch (exact, sortable, cheap); JSON columns hold our own compact serialization.
+enum SQLiteSchema {
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sequences (
+                        id TEXT PRIMARY KEY,
+                        tenant_id TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        deprecated INTEGER NOT NULL DEFAULT 0,
+                        definition TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (tenant_id, namespace, name, version)
+                    );
+                    CREATE TABLE instances (
+                        id TEXT PRIMARY KEY,
+                        sequence_id TEXT NOT NULL,
+                        tenant_id TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        next_fire_at INTEGER,
+                        priority INTEGER NOT NULL,
+                        timezone TEXT NOT NULL,
+                        metadata TEXT NOT NULL,
+                        context TEXT NOT NULL,
+                        concurrency_key TEXT,
+                        max_concurrency INTEGER,
+                        idempotency_key TEXT,
+                        session_id TEXT,
+                        parent_instance_id TEXT,
+                        budget TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        lease_owner TEXT,
+                        lease_until INTEGER
+                    );
+                    CREATE UNIQUE INDEX instances_idempotency ON instances (tenant_id, idempotency_key)
+                        WHERE idempotency_key IS NOT NULL;
+                    CREATE INDEX instances_due ON instances (state, next_fire_at);
+                    CREATE INDEX instances_sequence ON instances (sequence_id, state);
+                    CREATE INDEX instances_updated ON instances (updated_at);
+                    CREATE TABLE block_outputs (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL,
+                        instance_id TEXT NOT NULL,
+                        block_id TEXT NOT NULL,
+                        output TEXT NOT NULL,
+                        output_ref TEXT,
+                        output_size INTEGER NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX block_outputs_instance ON block_outputs (instance_id, seq);
+                    CREATE TABLE signals (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        instance_id TEXT NOT NULL,
+                        signal_type TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        delivered INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        delivered_at INTEGER
+                    );
+                    CREATE INDEX signals_pending ON signals (instance_id) WHERE delivered = 0;
+                    CREATE TABLE instance_state (
+                        instance_id TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (instance_id, key)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
+        try migrator.migrate(writer)
+    }
+}

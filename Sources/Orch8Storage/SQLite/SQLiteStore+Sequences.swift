@@ -1,0 +1,107 @@
+public import Foundation
+import GRDB
+public import Orch8Core
+
+extension SQLiteStore {
+    public func createSequence(_ sequence: SequenceDefinition) async throws {
+        let definition = try SQLiteRows.text(sequence)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sequences (id, tenant_id, namespace, name, version, deprecated, definition, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    SQLiteRows.id(sequence.id), sequence.tenantID, sequence.namespace, sequence.name,
+                    Int64(sequence.version), sequence.deprecated, definition, SQLiteRows.millis(sequence.createdAt),
+                ]
+            )
+        }
+    }
+
+    public func sequence(id: UUID) async throws -> SequenceDefinition? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT definition, deprecated FROM sequences WHERE id = ?",
+                arguments: [SQLiteRows.id(id)]
+            )
+            .map(Self.sequence)
+        }
+    }
+
+    public func sequences(_ query: SequenceQuery) async throws -> [SequenceDefinition] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let tenant = query.tenantID {
+                conditions.append("tenant_id = ?")
+                arguments.append(tenant)
+            }
+            if let namespace = query.namespace {
+                conditions.append("namespace = ?")
+                arguments.append(namespace)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(query.limit)
+            arguments.append(query.offset)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT definition, deprecated FROM sequences \(filter)
+                    ORDER BY tenant_id, namespace, name, version LIMIT ? OFFSET ?
+                    """,
+                arguments: StatementArguments(arguments)
+            ).map(Self.sequence)
+        }
+    }
+
+    public func sequenceVersions(tenantID: String, namespace: String, name: String) async throws -> [SequenceDefinition]
+    {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT definition, deprecated FROM sequences
+                    WHERE tenant_id = ? AND namespace = ? AND name = ? ORDER BY version DESC
+                    """,
+                arguments: [tenantID, namespace, name]
+            ).map(Self.sequence)
+        }
+    }
+
+    public func deprecateSequence(id: UUID) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE sequences SET deprecated = 1 WHERE id = ?", arguments: [SQLiteRows.id(id)])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deleteSequence(id: UUID) async throws -> SequenceDeletion {
+        try await write { db in
+            let key = SQLiteRows.id(id)
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM sequences WHERE id = ?", arguments: [key]) != nil else {
+                return .notFound
+            }
+            let active =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM instances
+                        WHERE sequence_id = ? AND state IN ('scheduled', 'running', 'waiting', 'paused')
+                        """,
+                    arguments: [key]
+                ) ?? 0
+            if active > 0 { return .activeInstances(active) }
+            try db.execute(sql: "DELETE FROM sequences WHERE id = ?", arguments: [key])
+            return .deleted
+        }
+    }
+
+    /// The stored definition, with the `deprecated` column (which changes after creation) applied.
+    static func sequence(_ row: Row) throws -> SequenceDefinition {
+        var definition = try SQLiteRows.decode(SequenceDefinition.self, row["definition"])
+        definition.deprecated = row["deprecated"]
+        return definition
+    }
+}

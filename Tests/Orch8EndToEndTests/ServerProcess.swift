@@ -1,0 +1,82 @@
+import Foundation
+import Orch8Core
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `orch8` binary, started on a free port against a database file, spoken to over HTTP.
+final class ServerProcess: @unchecked Sendable {
+    let port: Int
+    let databasePath: String
+    private var process: Process?
+
+    /// The `orch8` executable built next to the test bundle.
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("orch8")
+    }
+
+    init(databasePath: String) {
+        self.databasePath = databasePath
+        port = Int.random(in: 20_000...60_000)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the server and waits until `/health/ready` answers 200.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = [
+            "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", "sqlite://\(databasePath)", "--insecure",
+            "--log-level", "warning",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServerError("server did not become ready on port \(port)")
+    }
+
+    /// Kills the process the hard way: no shutdown, no flush.
+    func kill9() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Stops gracefully (SIGTERM) and waits.
+    func stop() {
+        guard let process else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    deinit { kill9() }
+
+    /// Sends a request with the test tenant; returns the status and the parsed body (null if empty).
+    func request(_ method: String, _ path: String, body: JSON? = nil) async throws -> (Int, JSON) {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "content-type")
+            request.httpBody = Data(body.serialized().utf8)
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        return (status, data.isEmpty ? .null : try JSON.parse(Array(data)))
+    }
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
