@@ -41,6 +41,12 @@ import Testing
         #expect(batch == 201)
 
         try await Task.sleep(for: .milliseconds(600))
+        // The kill must land mid-run: some instances started, none finished (they sleep 800 ms).
+        let (_, before) = try await first.request("GET", "/api/v1/instances?limit=1000")
+        let instances = before["items"]?.arrayValue ?? []
+        let started = instances.filter { $0["context"]?["runtime"]?["started_at"]?.isNull == false }
+        #expect(!started.isEmpty, "the kill happens after work started")
+        #expect(!instances.contains { $0["state"] == "completed" }, "and before any instance finished")
         first.kill9()
 
         let second = ServerProcess(databasePath: database)
