@@ -154,7 +154,7 @@ public final class Engine: Service, Sendable {
         } catch {
             logger.error(
                 "instance run failed; releasing it",
-                metadata: ["instance_id": "\(claimed.instance.id)", "error": "\(error)"]
+                metadata: ["instance_id": "\(claimed.instance.id.uuidString.lowercased())", "error": "\(error)"]
             )
             try? await run.release(at: now().addingTimeInterval(configuration.storageRetryDelay.seconds))
         }

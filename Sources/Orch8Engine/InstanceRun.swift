@@ -190,7 +190,10 @@ struct InstanceRun {
                 append(blockID: id, output: .object(marker), ref: OutputMarker.retry, attempt: attempt)
                 engine.logger.info(
                     "step failed, retrying",
-                    metadata: ["instance_id": "\(instance.id)", "block_id": "\(id)", "attempt": "\(attempt)"]
+                    metadata: [
+                        "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(id)",
+                        "attempt": "\(attempt)",
+                    ]
                 )
                 try await postpone(until: engine.now().addingTimeInterval(backoff.seconds))
             case .fail(let message):
@@ -326,7 +329,7 @@ struct InstanceRun {
 
     private mutating func complete() async throws {
         try await park(.completed, at: nil)
-        engine.logger.debug("instance completed", metadata: ["instance_id": "\(instance.id)"])
+        engine.logger.debug("instance completed", metadata: ["instance_id": "\(instance.id.uuidString.lowercased())"])
     }
 
     private mutating func fail(
@@ -340,7 +343,10 @@ struct InstanceRun {
         if let blockID { append(blockID: blockID, output: .object(marker), ref: OutputMarker.error, attempt: attempt) }
         engine.logger.warning(
             "instance failed",
-            metadata: ["instance_id": "\(instance.id)", "block_id": "\(blockID ?? "-")", "error": "\(message)"]
+            metadata: [
+                "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(blockID ?? "-")",
+                "error": "\(message)",
+            ]
         )
         try await park(.failed, at: nil)
     }
@@ -372,7 +378,7 @@ struct InstanceRun {
         if !applied {
             engine.logger.info(
                 "instance changed outside this run; stopping",
-                metadata: ["instance_id": "\(instance.id)"]
+                metadata: ["instance_id": "\(instance.id.uuidString.lowercased())"]
             )
         }
         return applied

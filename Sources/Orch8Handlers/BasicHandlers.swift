@@ -27,7 +27,9 @@ struct LogHandler: StepHandler {
         Self.logger.log(
             level: level,
             "\(text)",
-            metadata: ["instance_id": "\(invocation.instanceID)", "block_id": "\(invocation.blockID)"]
+            metadata: [
+                "instance_id": "\(invocation.instanceID.uuidString.lowercased())", "block_id": "\(invocation.blockID)",
+            ]
         )
         return StepResult(output: ["message": message])
     }

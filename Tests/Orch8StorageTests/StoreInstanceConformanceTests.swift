@@ -1,0 +1,125 @@
+import Foundation
+import Orch8Core
+import Testing
+
+/// Instances: creation, queries, compare-and-set, retries.
+@Suite struct StoreInstanceConformanceTests {
+    @Test(arguments: StoreBackend.allCases)
+    func instancesRoundTripExactly(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        var instance = Fixtures.instance(metadata: ["k": "v"])
+        instance.budget = Budget()
+        instance.nextFireAt = Date(timeIntervalSince1970: 1_800_000_000.123)
+        #expect(try await store.createInstances([instance]) == [.created(instance.id)])
+        let loaded = try #require(try await store.instance(id: instance.id))
+        #expect(loaded == instance, "every field, timestamps to the millisecond, 1.5 stays a float")
+        #expect(try await store.instance(id: UUID()) == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func idempotencyKeysDeduplicateAcrossAndWithinBatches(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let first = Fixtures.instance(idempotencyKey: "order-1")
+        #expect(try await store.createInstances([first]) == [.created(first.id)])
+        let again = Fixtures.instance(idempotencyKey: "order-1")
+        let twin = Fixtures.instance(idempotencyKey: "order-2")
+        let twinAgain = Fixtures.instance(idempotencyKey: "order-2")
+        let otherTenant = Fixtures.instance(tenant: "other", idempotencyKey: "order-1")
+        let results = try await store.createInstances([again, twin, twinAgain, otherTenant])
+        #expect(
+            results == [.deduplicated(first.id), .created(twin.id), .deduplicated(twin.id), .created(otherTenant.id)]
+        )
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func listFiltersByEveryField(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let sequence = UUID()
+        let a = Fixtures.instance(sequence: sequence, metadata: ["region": "eu", "n": 1], updatedAt: Fixtures.epoch)
+        let b = Fixtures.instance(
+            sequence: sequence,
+            state: .failed,
+            metadata: ["region": "us"],
+            updatedAt: Fixtures.epoch.addingTimeInterval(1)
+        )
+        let c = Fixtures.instance(
+            tenant: "other",
+            metadata: ["region": "eu"],
+            updatedAt: Fixtures.epoch.addingTimeInterval(2)
+        )
+        _ = try await store.createInstances([a, b, c])
+        #expect(try await store.instances(InstanceQuery()).map(\.id) == [c.id, b.id, a.id], "newest update first")
+        #expect(try await store.instances(InstanceQuery(tenantID: "acme")).map(\.id) == [b.id, a.id])
+        #expect(try await store.instances(InstanceQuery(sequenceID: sequence, states: [.failed])).map(\.id) == [b.id])
+        #expect(try await store.instances(InstanceQuery(metadata: ["region": "eu"])).map(\.id) == [c.id, a.id])
+        #expect(try await store.instances(InstanceQuery(metadata: ["region": "eu", "n": "1"])).isEmpty, "strings only")
+        #expect(try await store.instances(InstanceQuery(limit: 1, offset: 1)).map(\.id) == [b.id])
+        #expect(try await store.instances(InstanceQuery(states: [])).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func stateChangesAreCompareAndSet(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let instance = Fixtures.instance()
+        _ = try await store.createInstances([instance])
+        let later = Fixtures.epoch.addingTimeInterval(60)
+        #expect(
+            try await store.setInstanceState(
+                id: instance.id,
+                from: .scheduled,
+                to: .paused,
+                nextFireAt: later,
+                now: later
+            )
+        )
+        #expect(
+            try await !store.setInstanceState(
+                id: instance.id,
+                from: .scheduled,
+                to: .cancelled,
+                nextFireAt: nil,
+                now: later
+            )
+        )
+        #expect(
+            try await !store.setInstanceState(id: UUID(), from: .scheduled, to: .paused, nextFireAt: nil, now: later)
+        )
+        let loaded = try #require(try await store.instance(id: instance.id))
+        #expect(loaded.state == .paused)
+        #expect(loaded.nextFireAt == later)
+        #expect(loaded.updatedAt == later)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func contextIsReplacedWhole(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let instance = Fixtures.instance()
+        _ = try await store.createInstances([instance])
+        let context = ExecutionContext(data: ["only": "this"])
+        #expect(try await store.replaceContext(id: instance.id, context: context, now: Date()))
+        #expect(try await store.instance(id: instance.id)?.context == context)
+        #expect(try await !store.replaceContext(id: UUID(), context: context, now: Date()))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func retryDeletesOnlyMarkerRowsAndOnlyFromFailed(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let instance = Fixtures.instance(state: .running)
+        _ = try await store.createInstances([instance])
+        var update = InstanceUpdate(instanceID: instance.id, leaseOwner: nil, now: Date())
+        update.state = .failed
+        update.outputs = [
+            Fixtures.output(instance.id, "a", ["ok": true]),
+            Fixtures.output(instance.id, "b", ["message": "x"], ref: OutputMarker.retry),
+            Fixtures.output(instance.id, "b", ["__error__": true], ref: OutputMarker.error, attempt: 1),
+        ]
+        #expect(try await store.commit([update]) == [true])
+        let run = UUID()
+        #expect(try await store.retryInstance(id: instance.id, runID: run, now: Date()))
+        #expect(try await store.outputs(instanceID: instance.id).map(\.blockID) == ["a"])
+        let retried = try #require(try await store.instance(id: instance.id))
+        #expect(retried.state == .scheduled)
+        #expect(retried.context.runtime.runID == run)
+        #expect(try await !store.retryInstance(id: instance.id, runID: UUID(), now: Date()), "only failed instances")
+    }
+}
