@@ -25,9 +25,8 @@ import Testing
             #expect(failedRows.contains { $0["block_id"] == "gate" && $0["output_ref"] == "__error__" })
 
             let notFailed = try await api.createInstance(
-                try await api.createSequence(
-                    #"[{"type": "step", "id": "nap", "handler": "sleep", "params": {"duration_ms": 60000}}]"#
-                )
+                try await api.createSequence(#"[{"type": "step", "id": "a", "handler": "noop"}]"#),
+                extra: #", "next_fire_at": "2099-01-01T00:00:00Z""#
             )
             let refused = try await api.send(.post, "/instances/\(notFailed.wire)/retry")
             #expect(refused.status == .badRequest)

@@ -113,7 +113,10 @@ import Testing
             )
             let wrong = try await api.send(.post, "/sequences", wrongType)
             #expect(wrong.status == .unprocessableContent)
-            #expect(wrong.error == "unprocessable entity: blocks[0].retry.max_attempts: expected integer, found string")
+            #expect(
+                wrong.error
+                    == "unprocessable entity: blocks[0].retry.max_attempts: expected non-negative integer, found string"
+            )
 
             let missing = try await api.send(.post, "/sequences", #"{"tenant_id": "acme"}"#)
             #expect(missing.status == .unprocessableContent)

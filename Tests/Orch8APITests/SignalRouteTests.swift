@@ -15,12 +15,12 @@ import Testing
                 """
             )
             let id = try await api.createInstance(sequence)
-            // Let the engine reach the sleep.
+            // Let the engine reach the sleep: the instance is then scheduled for when the sleep ends.
             let deadline = ContinuousClock.now + .seconds(10)
-            while try await api.send(.get, "/instances/\(id.wire)").json["context"]?["runtime"]?["current_step"]
-                == .null,
-                ContinuousClock.now < deadline
-            {
+            while ContinuousClock.now < deadline {
+                let instance = try await api.send(.get, "/instances/\(id.wire)").json
+                let due = instance["next_fire_at"]?.stringValue.flatMap(RFC3339.parse)
+                if instance["state"] == "scheduled", let due, due > Date().addingTimeInterval(30) { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
 

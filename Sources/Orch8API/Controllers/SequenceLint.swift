@@ -72,29 +72,33 @@ enum SequenceLint {
         }
     }
 
-    /// The built-in nearest to `name` by edit distance, if it is close enough to be a typo.
+    /// The built-in nearest to `name` by edit distance, if it is close enough to be a typo: one edit
+    /// for names of up to four characters, two up to eight, three beyond.
     static func closest(to name: String, in candidates: Set<String>) -> String? {
-        let limit = max(1, min(3, name.count / 3))
+        let limit = name.count <= 4 ? 1 : (name.count <= 8 ? 2 : 3)
         let scored = candidates.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= limit }
         return scored.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
     }
 
-    /// Levenshtein distance over characters.
+    /// Edit distance over characters where a swap of two neighbours counts as one edit, as in the
+    /// typo `lgo` for `log` (optimal string alignment).
     static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }
