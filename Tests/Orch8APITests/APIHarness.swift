@@ -22,10 +22,12 @@ struct APIHarness {
         store = try SQLiteStore(path: directory.appendingPathComponent("orch8.db").path)
     }
 
-    /// Runs `body` against the application (and its engine) built with `configuration`.
+    /// Runs `body` against the application (and its engine) built with `configuration`, through the
+    /// router (`.router`, no sockets) or a real server (`.live`, which needs port 0 in `configuration`).
     func run<T: Sendable>(
         _ configuration: APIConfiguration = APIConfiguration(),
         extraHandlers: [String: any StepHandler] = [:],
+        setup: TestingSetup = .router,
         _ body: @Sendable (APIClient) async throws -> T
     ) async throws -> T {
         var engineConfiguration = EngineConfiguration()
@@ -41,7 +43,7 @@ struct APIHarness {
             logger: Logger(label: "orch8.api.test")
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        return try await app.test(.router) { client in
+        return try await app.test(setup) { client in
             try await body(APIClient(client: client, store: store))
         }
     }
