@@ -66,5 +66,6 @@ public struct APIConfigurationError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
+    /// The message.
     public var description: String { message }
 }

@@ -61,6 +61,7 @@ public enum APIError: Error, Sendable, Equatable {
 }
 
 extension APIError: HTTPResponseError {
+    /// `{"error": "<prefix>: <message>"}` with ``status``.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         .json(["error": .string(wireMessage)], status: status)
     }
