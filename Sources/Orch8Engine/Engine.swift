@@ -123,6 +123,7 @@ public final class Engine: Service, Sendable {
                         try? await Task.sleep(for: configuration.storageRetryDelay)
                     }
                 }
+                await wakeSignalled()
                 if ContinuousClock.now - lastSweep >= configuration.tickInterval {
                     lastSweep = .now
                     await sweepSignals()
@@ -184,6 +185,28 @@ public final class Engine: Service, Sendable {
                 if try await store.releaseLeases(expiredBefore: now(), orOwnedBy: nil) > 0 { doorbell.ring() }
             } catch {
                 logger.error("lease maintenance failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// A signal that arrived while its instance was running may find it parked on a timer by
+    /// the time the run ends (a sleep, a back-off): make such instances due now so that the signal
+    /// is applied at once rather than when the timer fires.
+    private func wakeSignalled() async {
+        let waiting = state.withLock { state -> Set<UUID> in
+            let idle = state.signalled.subtracting(state.inFlight)
+            state.signalled.subtract(idle)
+            return idle
+        }
+        for id in waiting {
+            do {
+                let due = now()
+                if try await store.setInstanceState(id: id, from: .scheduled, to: .scheduled, nextFireAt: due, now: due)
+                {
+                    doorbell.ring()
+                }
+            } catch {
+                logger.error("could not wake a signalled instance", metadata: ["error": "\(error)"])
             }
         }
     }

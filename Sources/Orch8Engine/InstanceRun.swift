@@ -380,6 +380,9 @@ struct InstanceRun {
                 "instance changed outside this run; stopping",
                 metadata: ["instance_id": "\(instance.id.uuidString.lowercased())"]
             )
+            // A revoked lease (a context replaced by the API) leaves the instance running without
+            // an owner: hand it back now rather than at the next lease sweep.
+            if try await engine.store.releaseLeases(expiredBefore: engine.now(), orOwnedBy: nil) > 0 { engine.wake() }
         }
         return applied
     }

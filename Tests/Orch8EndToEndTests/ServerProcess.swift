@@ -32,15 +32,21 @@ final class ServerProcess: @unchecked Sendable {
             "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", "sqlite://\(databasePath)", "--insecure",
             "--log-level", "warning",
         ]
+        let log = databasePath + ".\(port).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: the whole suite runs in parallel on two cores while this binary starts.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
+            if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw ServerError("server did not become ready on port \(port)")
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw ServerError("server did not become ready on port \(port): \(output.suffix(2000))")
     }
 
     /// Kills the process the hard way: no shutdown, no flush.

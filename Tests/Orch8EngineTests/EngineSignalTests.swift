@@ -34,10 +34,17 @@ import Testing
         )
         let id = try await harness.withEngine { engine in
             let id = try await harness.start(sequence, engine: engine)
-            try await Task.sleep(for: .milliseconds(100))
-            let parked = try #require(try await harness.store.instance(id: id))
-            #expect(parked.state == .scheduled, "a sleeping instance is a row with a timer, not a task")
-            #expect(parked.nextFireAt.map { $0 > Date() } == true)
+            // Once `before` is stored the instance parks on its timer: a row, not a task.
+            var parked = try #require(try await harness.store.instance(id: id))
+            while try await harness.realOutputs(id).isEmpty || parked.state != .scheduled {
+                try await Task.sleep(for: .milliseconds(5))
+                parked = try #require(try await harness.store.instance(id: id))
+            }
+            let outputs = try await harness.realOutputs(id)
+            if outputs.count == 1 {
+                #expect(parked.nextFireAt.map { $0 > Date() } == true, "parked until the sleep is due")
+                #expect(parked.metadata["_sleep_until:nap"] != nil)
+            }
             try await harness.waitFor(id, .completed)
             return id
         }

@@ -102,6 +102,29 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func replacingTheContextOfARunningInstanceRevokesItsLease(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let instance = Fixtures.instance()
+        _ = try await store.createInstances([instance])
+        let now = Fixtures.epoch
+        _ = try await store.claimDueInstances(
+            now: now,
+            limit: 1,
+            owner: "engine",
+            leaseUntil: now.addingTimeInterval(60)
+        )
+        let patched = ExecutionContext(data: ["patched": true])
+        #expect(try await store.replaceContext(id: instance.id, context: patched, now: now))
+        var stale = InstanceUpdate(instanceID: instance.id, leaseOwner: "engine", now: now)
+        stale.context = ExecutionContext(data: ["stale": true])
+        #expect(try await store.commit([stale]) == [false], "the engine cannot overwrite the new context")
+        #expect(try await store.releaseLeases(expiredBefore: now, orOwnedBy: nil) == 1)
+        let released = try #require(try await store.instance(id: instance.id))
+        #expect(released.state == .scheduled)
+        #expect(released.context == patched)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func retryDeletesOnlyMarkerRowsAndOnlyFromFailed(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let instance = Fixtures.instance(state: .running)

@@ -49,7 +49,9 @@ public protocol Store: Sendable {
         nextFireAt: Date?,
         now: Date
     ) async throws -> Bool
-    /// Replaces the whole context; false if there is no such instance.
+    /// Replaces the whole context; false if there is no such instance. A `running` instance also
+    /// loses its lease (expired at once), so that the engine's next commit for it is refused rather
+    /// than overwriting the new context; the instance then resumes from its last committed step.
     func replaceContext(id: UUID, context: ExecutionContext, now: Date) async throws -> Bool
     /// Moves a `failed` instance back to `scheduled` for another run: deletes the engine's marker
     /// rows (`__error__`, `__retry__`, `__in_progress__`) so completed steps are kept and failed

@@ -100,7 +100,12 @@ extension SQLiteStore {
         let text = try SQLiteRows.text(context)
         return try await write { db in
             try db.execute(
-                sql: "UPDATE instances SET context = ?, updated_at = ? WHERE id = ?",
+                sql: """
+                    UPDATE instances SET context = ?, updated_at = ?,
+                        lease_owner = CASE WHEN state = 'running' THEN NULL ELSE lease_owner END,
+                        lease_until = CASE WHEN state = 'running' THEN 0 ELSE lease_until END
+                    WHERE id = ?
+                    """,
                 arguments: [text, SQLiteRows.millis(now), SQLiteRows.id(id)]
             )
             return db.changesCount > 0
