@@ -57,12 +57,14 @@ final class ServerProcess: @unchecked Sendable {
         self.process = nil
     }
 
-    /// Stops gracefully (SIGTERM) and waits.
-    func stop() {
-        guard let process else { return }
+    /// Stops gracefully (SIGTERM), waits, and returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process else { return -1 }
         process.terminate()
         process.waitUntilExit()
         self.process = nil
+        return process.terminationStatus
     }
 
     deinit { kill9() }
