@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Exact: the memory limiter is SPI (DESIGN.md §4); one explicit trait keeps build and test
+        // from recompiling it with different flags.
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2", traits: ["MultiThread"]),
     ],
     targets: [
         // Pure model and semantics: no package dependencies, no I/O (DESIGN.md §1).
@@ -38,11 +41,21 @@ let package = Package(
             dependencies: ["Orch8Core", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // The plugin system: registry cache and tenant resolution, the WASM sandbox.
+        .target(
+            name: "Orch8Plugins",
+            dependencies: [
+                "Orch8Core",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The engine service: claims instances and runs their steps against a Store.
         .target(
             name: "Orch8Engine",
             dependencies: [
-                "Orch8Core", "Orch8Handlers",
+                "Orch8Core", "Orch8Handlers", "Orch8Plugins",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -52,7 +65,7 @@ let package = Package(
         .target(
             name: "Orch8API",
             dependencies: [
-                "Orch8Core", "Orch8Engine", "Orch8Storage",
+                "Orch8Core", "Orch8Engine", "Orch8Storage", "Orch8Plugins",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "Orch8CLI",
             dependencies: [
-                "Orch8API",
+                "Orch8API", "Orch8Plugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -74,6 +87,14 @@ let package = Package(
         .testTarget(
             name: "Orch8StorageTests",
             dependencies: ["Orch8Core", "Orch8Storage"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Orch8PluginsTests",
+            dependencies: [
+                "Orch8Core", "Orch8Plugins",
+                .product(name: "WAT", package: "WasmKit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,7 @@ import Logging
 import Orch8API
 import Orch8Core
 import Orch8Engine
+import Orch8Plugins
 import Orch8Storage
 
 /// `orch8 serve`: the REST API and the engine in one process, on SQLite by default.
@@ -75,7 +76,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
 
-        let engine = Engine(store: store, logger: Logger(label: "orch8.engine"))
+        var wasm = WasmConfiguration()
+        if let enabled = environment["ORCH8_WASM_ENABLED"] {
+            wasm.enabled = !["0", "false", "no"].contains(enabled.lowercased())
+        }
+        if let pages = environment["ORCH8_WASM_MAX_MEMORY_PAGES"] {
+            guard let value = Int(pages), value > 0, value <= 65_536 else {
+                throw ValidationError("ORCH8_WASM_MAX_MEMORY_PAGES: expected 1-65536 pages, got '\(pages)'")
+            }
+            wasm.maxMemoryPages = value
+        }
+        let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm))
+        let engine = Engine(store: store, plugins: plugins, logger: Logger(label: "orch8.engine"))
         let app = buildApplication(configuration: api, store: store, engine: engine, services: [engine], logger: logger)
         logger.info("orch8 listening", metadata: ["address": "\(address.host):\(address.port)", "database": "\(url)"])
         try await app.runService()

@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import Orch8Core
 public import Orch8Handlers
+public import Orch8Plugins
 public import ServiceLifecycle
 import Synchronization
 
@@ -14,6 +15,8 @@ public final class Engine: Service, Sendable {
     public let configuration: EngineConfiguration
     let store: any Store
     let handlers: [String: any StepHandler]
+    /// Runs `wasm://` steps; nil when plugins are not configured (such steps then fail).
+    public let plugins: PluginHost?
     let logger: Logger
     let now: @Sendable () -> Date
     let commits: CommitQueue
@@ -32,12 +35,14 @@ public final class Engine: Service, Sendable {
         store: any Store,
         configuration: EngineConfiguration = EngineConfiguration(),
         handlers: [String: any StepHandler] = BuiltinHandlers.standard(),
+        plugins: PluginHost? = nil,
         logger: Logger = Logger(label: "orch8.engine"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
         self.configuration = configuration
         self.handlers = handlers
+        self.plugins = plugins
         self.logger = logger
         self.now = now
         commits = CommitQueue(store: store)

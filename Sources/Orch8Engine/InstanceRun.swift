@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Orch8Core
 import Orch8Handlers
+import Orch8Plugins
 
 /// One claim of one instance: runs its top-level steps in order until it completes, fails, waits
 /// (a timer, a retry back-off) or is paused or cancelled, committing after every step.
@@ -148,7 +149,13 @@ struct InstanceRun {
             return .parked
         }
 
-        guard let handler = engine.handlers[definition.handler] else {
+        let timeout = definition.timeout.map { Duration.milliseconds(Int64(clamping: $0.value)) }
+        let dispatch: Dispatch
+        if let handler = engine.handlers[definition.handler] {
+            dispatch = .builtin(handler)
+        } else if PluginHost.handles(definition.handler), let plugins = engine.plugins {
+            dispatch = .plugin(plugins)
+        } else {
             try await fail(
                 "block `\(id)`: handler not found: \(definition.handler)",
                 blockID: id,
@@ -166,8 +173,13 @@ struct InstanceRun {
             attempt: attempt,
             state: kv
         )
-        let timeout = definition.timeout.map { Duration.milliseconds(Int64(clamping: $0.value)) }
-        switch await Self.call(handler, invocation, timeout: timeout) {
+        let outcome: Result<StepResult, StepFailure>
+        switch dispatch {
+        case .builtin(let handler): outcome = await Self.call(handler, invocation, timeout: timeout)
+        // The plugin host enforces the time limit itself (a guest cannot be interrupted).
+        case .plugin(let plugins): outcome = await plugins.run(invocation, timeout: timeout)
+        }
+        switch outcome {
         case .success(let result):
             succeed(id, result: result, attempt: attempt)
             return .finished
@@ -201,6 +213,11 @@ struct InstanceRun {
             }
             return .parked
         }
+    }
+
+    private enum Dispatch {
+        case builtin(any StepHandler)
+        case plugin(PluginHost)
     }
 
     /// The built-in `sleep` as a durable timer: the instance is parked until it is due, holding

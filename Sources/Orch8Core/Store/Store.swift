@@ -74,6 +74,20 @@ public protocol Store: Sendable {
     /// paused and waiting instances).
     func instancesWithPendingSignals(in states: Set<InstanceState>, limit: Int) async throws -> [UUID]
 
+    // MARK: Plugins
+
+    /// Registers a plugin. - Throws: ``StoreError/alreadyExists(_:)`` if the tenant (or, for "",
+    /// the global scope) already has a plugin of that name.
+    func createPlugin(_ plugin: PluginDefinition) async throws
+    /// The plugin registered under exactly this tenant ("" = global) and name.
+    func plugin(named name: String, tenantID: String) async throws -> PluginDefinition?
+    /// Plugins by name: with a tenant, that tenant's plus the global ones; without, all.
+    func plugins(tenantID: String?) async throws -> [PluginDefinition]
+    /// Replaces the stored plugin with the same tenant and name; false if there is none.
+    func updatePlugin(_ plugin: PluginDefinition) async throws -> Bool
+    /// Deletes the plugin with this tenant and name; false if there is none.
+    func deletePlugin(named name: String, tenantID: String) async throws -> Bool
+
     // MARK: Engine
 
     /// Atomically moves up to `limit` due instances (`scheduled`, `next_fire_at` ≤ `now`, highest

@@ -78,6 +78,24 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v2-plugins") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE plugins (
+                        tenant_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        plugin_type TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        config TEXT NOT NULL,
+                        description TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (tenant_id, name)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         try migrator.migrate(writer)
     }
 }

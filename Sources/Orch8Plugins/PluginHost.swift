@@ -1,0 +1,82 @@
+import Foundation
+public import Logging
+public import Orch8Core
+
+/// What the engine and the API share about plugins: the registry, the source checks and the WASM
+/// runtime. Resolves `wasm://<name>` for a tenant and runs it (PLUGINS.md §1, §3).
+public final class PluginHost: Sendable {
+    public let registry: PluginRegistry
+    public let wasm: WasmRuntime
+    public let checker: PluginSourceChecker
+    private let logger: Logger
+
+    public init(store: any Store, wasm: WasmRuntime, logger: Logger = Logger(label: "orch8.plugins")) {
+        registry = PluginRegistry(store: store)
+        self.wasm = wasm
+        checker = PluginSourceChecker(wasm: wasm)
+        self.logger = logger
+    }
+
+    /// Whether this host runs `handler` (a `wasm://` handler).
+    public static func handles(_ handler: String) -> Bool { handler.hasPrefix("wasm://") }
+
+    /// Runs a `wasm://<name>` step for the invocation's tenant.
+    public func run(_ invocation: StepInvocation, timeout: Duration?) async -> Result<StepResult, StepFailure> {
+        let name = String(invocation.handler.dropFirst("wasm://".count))
+        guard wasm.configuration.enabled else {
+            return .failure(.permanent("WASM plugins are disabled on this server (ORCH8_WASM_ENABLED=false)"))
+        }
+        let plugin: PluginDefinition?
+        do {
+            plugin = try await registry.resolve(name: name, tenantID: invocation.tenantID)
+        } catch {
+            return .failure(.retryable("plugin registry unavailable: \(error)"))
+        }
+        guard let plugin else { return .failure(.permanent("handler not found: wasm://\(name)")) }
+        guard plugin.enabled else { return .failure(.permanent("plugin '\(name)' is disabled")) }
+        guard plugin.pluginType == .wasm else {
+            return .failure(
+                .permanent("plugin '\(name)' is a \(plugin.pluginType.rawValue) plugin, not wasm: use grpc://\(name)")
+            )
+        }
+        var context: [String: JSON] = ["data": invocation.context.data, "config": invocation.context.config]
+        if invocation.context.runtime != RuntimeContext() {
+            context["runtime"] = (try? JSONValueEncoder().encode(invocation.context.runtime)) ?? .null
+        }
+        let envelope: JSON = [
+            "instance_id": .string(invocation.instanceID.uuidString.lowercased()),
+            "block_id": .string(invocation.blockID),
+            "params": invocation.params,
+            "context": .object(context),
+            "attempt": .int(Int64(invocation.attempt) + 1),
+            "config": plugin.config,
+        ]
+        let result = await wasm.invoke(path: plugin.source, config: plugin.config, input: envelope, timeout: timeout)
+        switch result {
+        case .success(let call):
+            logger.info(
+                "wasm plugin call",
+                metadata: [
+                    "plugin": "\(name)", "tenant": "\(invocation.tenantID)", "block_id": "\(invocation.blockID)",
+                    "instance_id": "\(invocation.instanceID.uuidString.lowercased())",
+                    "duration_us": "\(call.stats.duration.microseconds)", "fuel": "\(call.stats.fuelUsed)",
+                    "peak_memory_pages": "\(call.stats.peakMemoryPages)", "module_hash": "\(call.stats.moduleHash)",
+                ]
+            )
+            return .success(StepResult(output: call.output))
+        case .failure(let failure):
+            logger.warning(
+                "wasm plugin call failed",
+                metadata: ["plugin": "\(name)", "block_id": "\(invocation.blockID)", "error": "\(failure.message)"]
+            )
+            return .failure(failure)
+        }
+    }
+}
+
+extension Duration {
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Orch8Core
+import Synchronization
+import WasmKit
+
+/// Parsed modules, by file and by content hash. A file is looked at again at most once per
+/// interval: a changed file (mtime or size) is read and parsed anew — hot reload — while calls
+/// already running keep the module they started with.
+final class WasmModuleCache: Sendable {
+    struct Loaded: Sendable {
+        var module: Module
+        var hash: String
+    }
+
+    private struct FileEntry {
+        var modified: Date
+        var size: Int
+        var checked: ContinuousClock.Instant
+        var loaded: Loaded
+    }
+
+    private let files = Mutex<[String: FileEntry]>([:])
+    private let modules = Mutex<[String: Module]>([:])
+    private let checkInterval: Duration
+
+    init(checkInterval: Duration) { self.checkInterval = checkInterval }
+
+    func load(path: String) throws(PluginSourceError) -> Loaded {
+        let now = ContinuousClock.now
+        if let entry = files.withLock({ $0[path] }), now - entry.checked < checkInterval { return entry.loaded }
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw PluginSourceError("wasm module not found: \(path)")
+        }
+        let modified = attributes[.modificationDate] as? Date ?? .distantPast
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+        if let entry = files.withLock({ $0[path] }), entry.modified == modified, entry.size == size {
+            files.withLock { $0[path]?.checked = now }
+            return entry.loaded
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PluginSourceError("wasm module not readable: \(path)")
+        }
+        let bytes = [UInt8](data)
+        let hash = SHA256.hexDigest(bytes)
+        let module: Module
+        if let cached = modules.withLock({ $0[hash] }) {
+            module = cached
+        } else {
+            do {
+                module = try parseWasm(bytes: bytes)
+            } catch {
+                throw PluginSourceError("\(path) is not a valid wasm module: \(String(describing: error).prefix(300))")
+            }
+            modules.withLock { $0[hash] = module }
+        }
+        let loaded = Loaded(module: module, hash: hash)
+        files.withLock { $0[path] = FileEntry(modified: modified, size: size, checked: now, loaded: loaded) }
+        return loaded
+    }
+}

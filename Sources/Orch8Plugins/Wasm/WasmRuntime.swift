@@ -1,0 +1,152 @@
+import Foundation
+public import Orch8Core
+import Synchronization
+@_spi(Fuzzing) import WasmKit
+
+/// Runs WASM plugins: modules cached by content hash, every call in a fresh instance on a dedicated
+/// thread, with memory, fuel and time limits (PLUGINS.md §3).
+public final class WasmRuntime: Sendable {
+    public let configuration: WasmConfiguration
+    private let engine: WasmKit.Engine
+    private let cache: WasmModuleCache
+    private let pool: WasmThreadPool
+
+    public init(configuration: WasmConfiguration = WasmConfiguration()) {
+        self.configuration = configuration
+        engine = WasmKit.Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: true))
+        cache = WasmModuleCache(checkInterval: configuration.fileCheckInterval)
+        pool = WasmThreadPool(threads: configuration.threads)
+    }
+
+    /// Checks a module for registration: it exists, parses, imports nothing, exports `memory`,
+    /// `alloc(i32) -> i32` and `handle(i32, i32) -> i64` (and `dealloc(i32, i32)` if at all), and
+    /// its initial memory fits the limit.
+    public func check(path: String, config: JSON) throws(PluginSourceError) {
+        let loaded = try cache.load(path: path)
+        if let first = loaded.module.imports.first {
+            throw PluginSourceError(
+                "module imports \(first.module).\(first.name): plugins may not import host functions"
+            )
+        }
+        let pages = memoryPages(config)
+        let store = Store(engine: engine)
+        let limiter = MemoryLimiter(maxPages: pages)
+        store.resourceLimiter = limiter
+        store.fuel = Fuel(remaining: 10_000_000)
+        let instance: Instance
+        do {
+            instance = try loaded.module.instantiate(store: store)
+        } catch {
+            if limiter.refusedGrowth {
+                throw PluginSourceError("module's initial memory exceeds the limit of \(pages) pages")
+            }
+            throw PluginSourceError("module cannot be instantiated: \(String(describing: error).prefix(200))")
+        }
+        guard instance.exports[memory: "memory"] != nil else { throw PluginSourceError("module must export `memory`") }
+        let expected: [(String, FunctionType, Bool)] = [
+            ("alloc", FunctionType(parameters: [.i32], results: [.i32]), true),
+            ("handle", FunctionType(parameters: [.i32, .i32], results: [.i64]), true),
+            ("dealloc", FunctionType(parameters: [.i32, .i32], results: []), false),
+        ]
+        for (name, type, required) in expected {
+            guard let function = instance.exports[function: name] else {
+                if required { throw PluginSourceError("module must export function `\(name)`") }
+                continue
+            }
+            guard function.type == type else {
+                throw PluginSourceError(
+                    "export `\(name)` must have type \(Self.describe(type)), found \(Self.describe(function.type))"
+                )
+            }
+        }
+    }
+
+    /// Runs the module at `path` on `input` (the envelope) under the plugin's limits. Never throws:
+    /// every problem is a classified ``StepFailure``.
+    public func invoke(
+        path: String,
+        config: JSON,
+        input: JSON,
+        timeout: Duration?
+    ) async -> Result<WasmCall, StepFailure> {
+        let loaded: WasmModuleCache.Loaded
+        do {
+            loaded = try cache.load(path: path)
+        } catch {
+            return .failure(.permanent(error.message))
+        }
+        let timeout = timeout ?? configuration.defaultTimeout
+        let deadlineFuel = UInt64(
+            min(Double(UInt64.max / 2), max(1, timeout.seconds) * configuration.fuelPerSecond * 1.2)
+        )
+        let configFuel = config["fuel"]?.intValue.flatMap { $0 > 0 ? UInt64($0) : nil }
+        let limits = WasmSandbox.Limits(
+            memoryPages: memoryPages(config),
+            fuel: min(configFuel ?? .max, deadlineFuel),
+            fuelFromConfig: configFuel.map { $0 <= deadlineFuel } ?? false
+        )
+        let sandbox = WasmSandbox(engine: engine, maxOutputBytes: configuration.maxOutputBytes)
+        let bytes = input.serializedBytes()
+        let outcome = OneShot<Result<WasmCall, StepFailure>>()
+        return await withCheckedContinuation { continuation in
+            outcome.attach(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled {
+                    outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
+                }
+            }
+            pool.submit {
+                let result = sandbox.call(loaded, input: bytes, limits: limits)
+                timer.cancel()
+                outcome.resolve(result)
+            }
+        }
+    }
+
+    private func memoryPages(_ config: JSON) -> Int {
+        let requested = config["memory_pages"]?.intValue.map { Int(clamping: $0) } ?? configuration.defaultMemoryPages
+        return max(1, min(requested, configuration.maxMemoryPages))
+    }
+
+    private static func describe(_ type: FunctionType) -> String {
+        "(\(type.parameters.map { "\($0)" }.joined(separator: ", "))) -> (\(type.results.map { "\($0)" }.joined(separator: ", ")))"
+    }
+}
+
+/// A continuation resumed by whichever comes first: the call or its deadline.
+private final class OneShot<Value: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, value: Value?)>((nil, nil))
+
+    func attach(_ continuation: CheckedContinuation<Value, Never>) {
+        let ready = state.withLock { state -> Value? in
+            if let value = state.value { return value }
+            state.continuation = continuation
+            return nil
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    func resolve(_ value: Value) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value, Never>? in
+            guard state.value == nil else { return nil }
+            state.value = value
+            let continuation = state.continuation
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: value)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

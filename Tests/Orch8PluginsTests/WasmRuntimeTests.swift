@@ -1,0 +1,212 @@
+import Foundation
+import Orch8Core
+import Orch8Plugins
+import Testing
+import WAT
+
+/// The sandbox against real modules: the C classifier and hostile WAT modules. Every bad module
+/// fails its call with a clear message; the runtime keeps serving the next call.
+@Suite struct WasmRuntimeTests {
+    let runtime: WasmRuntime = {
+        var configuration = WasmConfiguration()
+        configuration.maxMemoryPages = 64
+        configuration.fuelPerSecond = 20_000_000
+        return WasmRuntime(configuration: configuration)
+    }()
+
+    private func envelope(_ text: String) -> JSON {
+        [
+            "instance_id": "i", "block_id": "classify", "params": ["text": .string(text)],
+            "context": ["data": [:], "config": [:]], "attempt": 1, "config": nil,
+        ]
+    }
+
+    private func failure(_ path: String, config: JSON = nil, timeout: Duration = .seconds(5)) async -> StepFailure? {
+        if case .failure(let failure) = await runtime.invoke(
+            path: path,
+            config: config,
+            input: envelope("x"),
+            timeout: timeout
+        ) {
+            return failure
+        }
+        return nil
+    }
+
+    @Test func theClassifierInC() async throws {
+        let path = try PluginModules.compileExample("text_classifier")
+        try runtime.check(path: path, config: nil)
+        for (text, category) in [
+            ("Limited offer! buy now", "spam"), ("Your invoice is attached", "transactional"), ("lunch?", "ham"),
+        ] {
+            let call = try await runtime.invoke(path: path, config: nil, input: envelope(text), timeout: .seconds(5))
+                .get()
+            #expect(
+                call.output == [
+                    "category": .string(category), "confidence": 0.95, "input_length": .int(Int64(text.utf8.count)),
+                ]
+            )
+            #expect(call.stats.fuelUsed > 0)
+            #expect(call.stats.peakMemoryPages >= 1)
+            #expect(call.stats.moduleHash.count == 64)
+        }
+    }
+
+    @Test func everyCallSeesAFreshInstance() async throws {
+        // A global counter incremented by each call: a reused instance would answer 2 the second time.
+        let path = try PluginModules.abi(
+            handle: """
+                (global.set $count (i32.add (global.get $count) (i32.const 1)))
+                (i32.store8 (i32.const 16) (i32.add (i32.const 48) (global.get $count)))
+                (i64.or (i64.shl (i64.const 16) (i64.const 32)) (i64.const 1))
+                """,
+            extra: "(global $count (mut i32) (i32.const 0))"
+        )
+        for _ in 0..<3 {
+            #expect(
+                try await runtime.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(5)).get()
+                    .output == 1
+            )
+        }
+    }
+
+    @Test func registrationRefusesBrokenModulesWithAReason() throws {
+        func reason(_ path: String, config: JSON = nil) -> String? {
+            do {
+                try runtime.check(path: path, config: config)
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        #expect(reason("/no/such/plugin.wasm") == "wasm module not found: /no/such/plugin.wasm")
+        let garbage = try PluginModules.write([0, 0x61, 0x73, 0x6d, 9, 9, 9, 9, 1, 2, 3])
+        #expect(reason(garbage)?.contains("is not a valid wasm module") == true)
+        let importing = try PluginModules.write(
+            wat2wasm(#"(module (import "env" "abort" (func)) (memory (export "memory") 1))"#)
+        )
+        #expect(reason(importing) == "module imports env.abort: plugins may not import host functions")
+        let noHandle = try PluginModules.write(
+            wat2wasm(
+                #"(module (memory (export "memory") 1) (func (export "alloc") (param i32) (result i32) (i32.const 0)))"#
+            )
+        )
+        #expect(reason(noHandle) == "module must export function `handle`")
+        let noMemory = try PluginModules.write(
+            wat2wasm(#"(module (func (export "handle") (param i32 i32) (result i64) (i64.const 0)))"#)
+        )
+        #expect(reason(noMemory) == "module must export `memory`")
+        let wrongType = try PluginModules.abi(handle: "(i64.const 0)", extra: "")
+        #expect(reason(wrongType) == nil)
+        let badSignature = try PluginModules.write(
+            wat2wasm(
+                """
+                (module (memory (export "memory") 1)
+                  (func (export "alloc") (param i32) (result i32) (i32.const 0))
+                  (func (export "handle") (param i32) (result i32) (i32.const 0)))
+                """
+            )
+        )
+        #expect(reason(badSignature) == "export `handle` must have type (i32, i32) -> (i64), found (i32) -> (i32)")
+        let huge = try PluginModules.abi(handle: "(i64.const 0)", memory: "100")
+        #expect(reason(huge) == "module's initial memory exceeds the limit of 64 pages")
+        #expect(reason(huge, config: ["memory_pages": 8]) == "module's initial memory exceeds the limit of 8 pages")
+    }
+
+    @Test func anInfiniteLoopIsStoppedByTheDeadline() async throws {
+        let path = try PluginModules.abi(handle: "(loop $forever (br $forever)) (i64.const 0)")
+        let started = ContinuousClock.now
+        let failure = await failure(path, timeout: .milliseconds(200))
+        #expect(failure == .retryable("plugin timed out after 200 ms"))
+        #expect(ContinuousClock.now - started < .seconds(5), "the caller does not wait for the guest")
+        let fuel = await self.failure(path, config: ["fuel": 100_000])
+        #expect(fuel == .permanent("plugin used up its fuel budget of 100000 in handle"))
+    }
+
+    @Test func memoryCannotGrowPastTheLimit() async throws {
+        // Grows one page at a time; memory.grow answers -1 at the cap, and the module traps on it.
+        let bomb = try PluginModules.abi(
+            handle: """
+                (loop $grow
+                  (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))
+                  (br $grow))
+                (i64.const 0)
+                """
+        )
+        let failure = await failure(bomb, config: ["memory_pages": 4])
+        #expect(failure?.retryable == false)
+        #expect(failure?.message.hasPrefix("plugin exceeded its memory limit of 4 pages in handle") == true)
+    }
+
+    @Test func badResultsFailWithoutTouchingMemoryOutOfBounds() async throws {
+        let outside = try PluginModules.abi(handle: "(i64.or (i64.shl (i64.const 70000) (i64.const 32)) (i64.const 4))")
+        #expect(
+            await failure(outside)
+                == .permanent("plugin result (pointer 70000, length 4) is outside its 65536-byte memory")
+        )
+        let tooLong = try PluginModules.abi(
+            handle: "(i64.or (i64.shl (i64.const 16) (i64.const 32)) (i64.const 65530))"
+        )
+        #expect(
+            await failure(tooLong)
+                == .permanent("plugin result (pointer 16, length 65530) is outside its 65536-byte memory")
+        )
+        let huge = try PluginModules.abi(handle: "(i64.const 4294967295)")
+        #expect(await failure(huge) == .permanent("plugin output of 4294967295 bytes exceeds the 16 MiB limit"))
+        let text = try PluginModules.returning("not json")
+        #expect(await failure(text)?.message.hasPrefix("plugin output is not valid JSON") == true)
+        let badAlloc = try PluginModules.write(
+            wat2wasm(
+                """
+                (module (memory (export "memory") 1)
+                  (func (export "alloc") (param i32) (result i32) (i32.const 65530))
+                  (func (export "handle") (param i32 i32) (result i64) (i64.const 0)))
+                """
+            )
+        )
+        #expect(
+            await failure(badAlloc)?.message.hasPrefix("plugin alloc returned 65530, outside its 65536-byte memory")
+                == true
+        )
+    }
+
+    @Test func trapsAndStackExhaustionFailOnlyTheCall() async throws {
+        let trap = try PluginModules.abi(handle: "unreachable")
+        #expect(await failure(trap)?.message.hasPrefix("plugin trapped in handle") == true)
+        let recursion = try PluginModules.abi(
+            handle: "(call $deep (i32.const 0)) (i64.const 0)",
+            extra: "(func $deep (param i32) (call $deep (i32.add (local.get 0) (i32.const 1))))"
+        )
+        let deep = await failure(recursion)
+        #expect(deep?.retryable == false)
+        #expect(deep?.message.hasPrefix("plugin trapped in handle") == true)
+        #expect((deep?.message.count ?? 0) < 400, "a trap's backtrace is truncated")
+        // The runtime is fine afterwards.
+        let ok = try PluginModules.returning(#"{"ok":true}"#)
+        #expect(
+            try await runtime.invoke(path: ok, config: nil, input: envelope(""), timeout: .seconds(5)).get().output == [
+                "ok": true
+            ]
+        )
+    }
+
+    @Test func aChangedFileIsReloaded() async throws {
+        var configuration = WasmConfiguration()
+        configuration.fileCheckInterval = .zero
+        let reloading = WasmRuntime(configuration: configuration)
+        let v1 = try PluginModules.returning(#"{"version":1}"#)
+        let v2 = try PluginModules.returning(#"{"version":2,"longer":true}"#)
+        let path = PluginModules.directory.appendingPathComponent("live-\(UUID().uuidString).wasm").path
+        try FileManager.default.copyItem(atPath: v1, toPath: path)
+        #expect(
+            try await reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(5)).get().output
+                == ["version": 1]
+        )
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: v2, toPath: path)
+        #expect(
+            try await reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(5)).get().output
+                == ["version": 2, "longer": true]
+        )
+    }
+}
