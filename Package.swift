@@ -99,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "Orch8EngineTests",
-            dependencies: ["Orch8Core", "Orch8Engine", "Orch8Handlers", "Orch8Storage"],
+            dependencies: [
+                "Orch8Core", "Orch8Engine", "Orch8Handlers", "Orch8Storage", "Orch8Plugins",
+                .product(name: "WAT", package: "WasmKit"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Starts the real `orch8` binary (built with the tests) and talks to it over HTTP.

@@ -3,6 +3,7 @@ import Logging
 import Orch8Core
 import Orch8Engine
 import Orch8Handlers
+import Orch8Plugins
 import Orch8Storage
 import ServiceLifecycle
 import Synchronization
@@ -30,7 +31,8 @@ struct EngineHarness {
         handlers["count"] = CountingHandler(probe: probe)
         handlers["flaky"] = FlakyHandler(probe: probe)
         handlers["slow"] = SlowHandler(probe: probe)
-        let engine = Engine(store: store, configuration: configuration, handlers: handlers)
+        let plugins = PluginHost(store: store, wasm: WasmRuntime())
+        let engine = Engine(store: store, configuration: configuration, handlers: handlers, plugins: plugins)
         let group = ServiceGroup(
             configuration: .init(services: [engine], logger: Logger(label: "test"))
         )
@@ -67,13 +69,18 @@ struct EngineHarness {
     }
 
     /// Starts an instance of `sequenceID` with `data`.
-    func start(_ sequenceID: UUID, data: JSON = .emptyObject, engine: Engine) async throws -> UUID {
+    func start(
+        _ sequenceID: UUID,
+        data: JSON = .emptyObject,
+        tenant: String = "acme",
+        engine: Engine
+    ) async throws -> UUID {
         let now = Date()
         let id = UUID()
         let instance = TaskInstance(
             id: id,
             sequenceID: sequenceID,
-            tenantID: "acme",
+            tenantID: tenant,
             namespace: "default",
             nextFireAt: now,
             context: ExecutionContext(data: data),
