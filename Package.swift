@@ -13,8 +13,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "orch8", targets: ["Orch8CLI"]),
-        // Exported so that the Benchmarks/ package can measure it.
+        // Exported so that the Benchmarks/ package can measure them.
         .library(name: "Orch8Core", targets: ["Orch8Core"]),
+        .library(name: "Orch8Plugins", targets: ["Orch8Plugins"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),

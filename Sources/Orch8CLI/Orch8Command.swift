@@ -6,7 +6,7 @@ struct Orch8Command: AsyncParsableCommand {
         commandName: "orch8",
         abstract:
             "A durable workflow engine: sequences of steps that complete, retry or land in the dead-letter queue.",
-        subcommands: [ServeCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, PluginCommand.self],
         defaultSubcommand: nil
     )
 }
