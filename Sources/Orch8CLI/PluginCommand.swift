@@ -51,7 +51,12 @@ struct PluginRunCommand: AsyncParsableCommand {
             "context": ["data": context["data"] ?? .emptyObject, "config": context["config"] ?? .emptyObject],
             "attempt": 1, "config": config,
         ]
-        let result = await runtime.invoke(path: file, config: config, input: envelope, timeout: .milliseconds(timeoutMilliseconds))
+        let result = await runtime.invoke(
+            path: file,
+            config: config,
+            input: envelope,
+            timeout: .milliseconds(timeoutMilliseconds)
+        )
         switch result {
         case .success(let call):
             print(call.output.serialized())

@@ -210,3 +210,31 @@ import WAT
         )
     }
 }
+
+/// The Embedded Swift example, built with the toolchain during the test run.
+@Suite struct EmbeddedSwiftPluginTests {
+    @Test func theClassifierInEmbeddedSwift() async throws {
+        let script = PluginModules.examples.deletingLastPathComponent().appendingPathComponent("swift/build.sh")
+        let output = PluginModules.directory.appendingPathComponent("swift-example")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        for file in ["build.sh", "rt.c", "TextClassifier.swift"] {
+            try FileManager.default.copyItem(
+                at: script.deletingLastPathComponent().appendingPathComponent(file),
+                to: output.appendingPathComponent(file)
+            )
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [output.appendingPathComponent("build.sh").path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "build.sh failed")
+        let module = output.appendingPathComponent("text_classifier_swift.wasm").path
+        let runtime = WasmRuntime()
+        try runtime.check(path: module, config: nil)
+        let input: JSON = ["params": ["text": "limited offer ends today"], "context": ["data": [:]], "attempt": 1]
+        let call = try await runtime.invoke(path: module, config: nil, input: input, timeout: .seconds(5)).get()
+        #expect(call.output == ["category": "spam", "confidence": 0.95, "input_length": 24])
+    }
+}

@@ -6,8 +6,14 @@ import Testing
 @Suite struct StorePluginConformanceTests {
     private func plugin(_ name: String, tenant: String = "", source: String = "/p.wasm") -> PluginDefinition {
         PluginDefinition(
-            name: name, pluginType: .wasm, source: source, tenantID: tenant, config: ["fuel": 10], description: "d",
-            createdAt: Fixtures.epoch, updatedAt: Fixtures.epoch
+            name: name,
+            pluginType: .wasm,
+            source: source,
+            tenantID: tenant,
+            config: ["fuel": 10],
+            description: "d",
+            createdAt: Fixtures.epoch,
+            updatedAt: Fixtures.epoch
         )
     }
 
