@@ -25,13 +25,14 @@ struct EngineHarness {
     @discardableResult
     func withEngine<T: Sendable>(
         configuration: EngineConfiguration = EngineHarness.fastConfiguration,
+        wasm: WasmConfiguration = WasmConfiguration(),
         _ body: @Sendable (Engine) async throws -> T
     ) async throws -> T {
         var handlers = BuiltinHandlers.standard()
         handlers["count"] = CountingHandler(probe: probe)
         handlers["flaky"] = FlakyHandler(probe: probe)
         handlers["slow"] = SlowHandler(probe: probe)
-        let plugins = PluginHost(store: store, wasm: WasmRuntime())
+        let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm))
         let engine = Engine(store: store, configuration: configuration, handlers: handlers, plugins: plugins)
         let group = ServiceGroup(
             configuration: .init(services: [engine], logger: Logger(label: "test"))

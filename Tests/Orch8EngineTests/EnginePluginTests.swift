@@ -151,4 +151,20 @@ import WAT
             #expect(try await harness.realOutputs(second).first?.output == ["v": 2])
         }
     }
+
+    @Test func theFeatureGateTurnsWasmStepsOff() async throws {
+        let harness = try EngineHarness()
+        try await register("any", source: try Self.module(answering: "{}"), in: harness)
+        let sequence = try await harness.sequence(#"[{"type": "step", "id": "w", "handler": "wasm://any"}]"#)
+        var disabled = WasmConfiguration()
+        disabled.enabled = false
+        try await harness.withEngine(wasm: disabled) { engine in
+            let id = try await harness.start(sequence, engine: engine)
+            try await harness.waitFor(id, .failed)
+            #expect(
+                try await harness.store.outputs(instanceID: id).last?.output["message"]
+                    == "block `w`: WASM plugins are disabled on this server (ORCH8_WASM_ENABLED=false)"
+            )
+        }
+    }
 }
