@@ -16,5 +16,5 @@ struct APIRequestContext: RequestContext {
     }
 
     /// The tenant rules of ORCH8-SPEC §1.2 for this request.
-    var tenancy: Tenancy { Tenancy(contextTenant: tenantID) }
+    var tenancy: Tenancy { Tenancy(contextTenant: tenantID, isAdmin: isAdmin) }
 }

@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 public import Orch8Core
 public import Orch8Engine
+import Orch8Plugins
 public import ServiceLifecycle
 
 /// Builds the HTTP application: every route of the REST API over `store`, with `engine` behind the
@@ -21,7 +22,8 @@ public import ServiceLifecycle
 ///   - configuration: Listen address, API key, tenant header rule and size limits.
 ///   - store: Where everything is kept.
 ///   - engine: Woken when instances are created or change state, told about signals, asked whether
-///     it is alive (`/health/ready`) and which handlers it has (`/handlers`).
+///     it is alive (`/health/ready`) and which handlers it has (`/handlers`). Its ``Engine/plugins``
+///     host serves the plugin registry routes, whose changes reach its cache at once.
 ///   - services: Long-running services to run with the server, usually `[engine]`.
 ///   - logger: The application's logger; each request's logger adds `request.id`.
 /// - Returns: The application, to run with `run()` / `runService()` or to test with HummingbirdTesting.
@@ -48,6 +50,10 @@ public func buildApplication(
 /// and bare (deprecated), each behind the API-key and tenant checks (ORCH8-SPEC §1.1, §1.2).
 func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engine) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
+    // The engine's plugin host, so that registry changes reach the cache it runs plugins from. An
+    // engine without one (plugins not configured) still gets the registry routes, checked by a host
+    // of its own with the default sandbox limits.
+    let plugins = engine.plugins ?? PluginHost(store: store, wasm: WasmRuntime(configuration: .registryOnly))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
@@ -63,6 +69,16 @@ func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engi
         InstanceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         SignalController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         HandlersController(engine: engine).addRoutes(to: mount)
+        PluginController(store: store, plugins: plugins, configuration: configuration).addRoutes(to: mount)
     }
     return router
+}
+
+extension WasmConfiguration {
+    /// A runtime that only checks sources: one guest thread, since none runs there.
+    fileprivate static var registryOnly: WasmConfiguration {
+        var configuration = WasmConfiguration()
+        configuration.threads = 1
+        return configuration
+    }
 }

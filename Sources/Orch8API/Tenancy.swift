@@ -2,6 +2,9 @@
 struct Tenancy: Sendable {
     /// The tenant from `X-Tenant-Id` (or, later, from a per-tenant key); nil when there is none.
     var contextTenant: String?
+    /// Whether the caller holds the root key (or the server runs without one): may change what every
+    /// tenant shares, such as global plugins.
+    var isAdmin = false
 
     /// The create rule: a body naming another tenant than the context is refused; the context wins,
     /// then the body, then `"default"`.

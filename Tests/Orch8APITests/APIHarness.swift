@@ -7,6 +7,7 @@ import Orch8API
 import Orch8Core
 import Orch8Engine
 import Orch8Handlers
+import Orch8Plugins
 import Orch8Storage
 import Testing
 
@@ -34,7 +35,12 @@ struct APIHarness {
         engineConfiguration.tickInterval = .milliseconds(20)
         engineConfiguration.shutdownGracePeriod = .seconds(2)
         let handlers = BuiltinHandlers.standard().merging(extraHandlers) { _, extra in extra }
-        let engine = Engine(store: store, configuration: engineConfiguration, handlers: handlers)
+        // As `orch8 serve` wires it: the engine runs plugins from the host whose registry the API
+        // changes. One guest thread is plenty here.
+        var wasm = WasmConfiguration()
+        wasm.threads = 1
+        let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm))
+        let engine = Engine(store: store, configuration: engineConfiguration, handlers: handlers, plugins: plugins)
         let app = buildApplication(
             configuration: configuration,
             store: store,
