@@ -42,10 +42,14 @@ import Testing
             #expect(try await api.send(.patch, "/plugins/classifier", #"{"enabled": false}"#).status == .ok)
             let disabled = try await api.createInstance(sequence)
             try await api.waitFor(disabled, "failed")
+            #expect(try await output(of: disabled)?["message"] == "block `classify`: plugin 'classifier' is disabled")
 
             #expect(try await api.send(.delete, "/plugins/classifier").status == .noContent)
             let deleted = try await api.createInstance(sequence)
             try await api.waitFor(deleted, "failed")
+            #expect(
+                try await output(of: deleted)?["message"] == "block `classify`: handler not found: wasm://classifier"
+            )
         }
     }
 }
