@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "Orch8APITests",
             dependencies: [
-                "Orch8API", "Orch8Core", "Orch8Storage", "Orch8Engine",
+                "Orch8API", "Orch8Core", "Orch8Storage", "Orch8Engine", "Orch8Handlers", "Orch8Plugins",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

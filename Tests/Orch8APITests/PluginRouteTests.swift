@@ -189,3 +189,35 @@ extension APIClient {
         )
     }
 }
+
+/// Sequence creation warns about `wasm://` plugins the tenant cannot resolve yet.
+@Suite struct PluginWarningTests {
+    @Test func aSequenceNamingAnUnregisteredPluginGetsAWarning() async throws {
+        let harness = try APIHarness()
+        let directory = harness.directory
+        try await harness.run { api in
+            let blocks = #"[{"type": "step", "id": "score", "handler": "wasm://scorer"}]"#
+            let first = try await api.send(
+                .post,
+                "/sequences",
+                APIClient.sequenceJSON(id: UUID(), name: "a", blocks: blocks)
+            )
+            #expect(first.status == .created)
+            #expect(
+                first.json["warnings"]
+                    == [
+                        "block `score`: no WASM plugin 'scorer' is registered for tenant 'acme' yet; the step fails until one is"
+                    ]
+            )
+            let path = try PluginModules.write(PluginModules.plugin(returning: "{}"), to: directory, as: "s.wasm")
+            #expect(try await api.registerPlugin("scorer", type: "wasm", source: path).status == .created)
+            let second = try await api.send(
+                .post,
+                "/sequences",
+                APIClient.sequenceJSON(id: UUID(), name: "b", blocks: blocks)
+            )
+            #expect(second.status == .created)
+            #expect(second.json["warnings"] == nil, "a registered plugin is not worth a warning")
+        }
+    }
+}

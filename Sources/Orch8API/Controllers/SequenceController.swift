@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Orch8Core
 import Orch8Engine
+import Orch8Plugins
 
 /// The sequence routes of ORCH8-SPEC §1.5.
 struct SequenceController {
@@ -30,13 +31,39 @@ struct SequenceController {
         guard problems.isEmpty else { throw APIError.invalidArgument(problems.joined(separator: "; ")) }
         try await store.createSequence(definition)
         var body: JSON = ["id": .string(definition.id.wire)]
-        let warnings = SequenceLint.warnings(for: definition, builtins: Set(engine.builtinHandlerNames))
+        var warnings = SequenceLint.warnings(for: definition, builtins: Set(engine.builtinHandlerNames))
+        warnings += try await unregisteredPlugins(in: definition)
         if !warnings.isEmpty { body["warnings"] = .array(warnings.map(JSON.string)) }
         context.logger.info(
             "sequence created",
             metadata: ["sequence.id": "\(definition.id.wire)", "sequence.name": "\(definition.name)"]
         )
         return .json(body, status: .created)
+    }
+
+    /// Warnings for `wasm://` steps naming a plugin the tenant cannot resolve yet: not an error, as
+    /// the plugin may be registered later (PLUGINS.md §1).
+    private func unregisteredPlugins(in definition: SequenceDefinition) async throws -> [String] {
+        guard let registry = engine.plugins?.registry else { return [] }
+        var warnings: [String] = []
+        var steps: [(id: String, plugin: String)] = []
+        SequenceLint.forEachBlock(of: definition) { block in
+            guard let step = block.step, step.handler.hasPrefix("wasm://") else { return }
+            steps.append((step.id, String(step.handler.dropFirst("wasm://".count))))
+        }
+        var known: [String: Bool] = [:]
+        for (id, plugin) in steps {
+            if known[plugin] == nil {
+                known[plugin] = try await registry.resolve(name: plugin, tenantID: definition.tenantID) != nil
+            }
+            if known[plugin] == false {
+                warnings.append(
+                    "block `\(id)`: no WASM plugin '\(plugin)' is registered for tenant '\(definition.tenantID)' yet; "
+                        + "the step fails until one is"
+                )
+            }
+        }
+        return warnings
     }
 
     /// `GET /sequences`: a page `{items, has_more}`.

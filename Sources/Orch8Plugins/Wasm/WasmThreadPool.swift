@@ -6,20 +6,24 @@ import Foundation
 final class WasmThreadPool: @unchecked Sendable {
     // Guarded by `condition`.
     private var jobs: [@Sendable () -> Void] = []
+    private var started = 0
     private let condition = NSCondition()
+    private let threads: Int
 
-    init(threads: Int) {
-        for index in 0..<max(1, threads) {
-            let thread = Thread { [unowned self] in self.work() }
-            thread.name = "orch8-wasm-\(index)"
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
-    }
+    /// Threads start with the first jobs, so that a runtime that never runs a plugin (a test, a
+    /// server with no wasm steps) holds none.
+    init(threads: Int) { self.threads = max(1, threads) }
 
     func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
+        if started < threads && jobs.count > 0 {
+            started += 1
+            let thread = Thread { [self] in self.work() }
+            thread.name = "orch8-wasm-\(started)"
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
         condition.signal()
         condition.unlock()
     }
