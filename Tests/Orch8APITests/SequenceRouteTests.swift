@@ -42,7 +42,8 @@ import Testing
             let reply = try await api.send(.post, "/sequences", body)
             #expect(reply.status == .created)
             let warnings = reply.json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            #expect(warnings.count == 3, "\(warnings)")
+            #expect(warnings.count == 4, "\(warnings)")
+            #expect(warnings.contains { $0.hasPrefix("block `d`: no WASM plugin 'plugin' is registered") })
             #expect(
                 warnings.contains(
                     "block `a`: handler 'lgo' is not a built-in; steps using it will wait for an external worker (did you mean 'log'?)"
