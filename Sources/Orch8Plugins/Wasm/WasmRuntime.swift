@@ -15,7 +15,7 @@ public final class WasmRuntime: Sendable {
         self.configuration = configuration
         engine = WasmKit.Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: true))
         cache = WasmModuleCache(checkInterval: configuration.fileCheckInterval)
-        pool = WasmThreadPool(threads: configuration.threads)
+        pool = WasmThreadPool(threads: configuration.threads, engine: engine)
     }
 
     /// Checks a module for registration: it exists, parses, imports nothing, exports `memory`,
@@ -96,8 +96,8 @@ public final class WasmRuntime: Sendable {
                     outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
                 }
             }
-            pool.submit {
-                let result = sandbox.call(loaded, input: bytes, limits: limits)
+            pool.submit { stack in
+                let result = sandbox.call(loaded, input: bytes, limits: limits, stack: &stack)
                 timer.cancel()
                 outcome.resolve(result)
             }

@@ -17,7 +17,12 @@ struct WasmSandbox {
         var fuelFromConfig: Bool
     }
 
-    func call(_ loaded: WasmModuleCache.Loaded, input: [UInt8], limits: Limits) -> Result<WasmCall, StepFailure> {
+    func call(
+        _ loaded: WasmModuleCache.Loaded,
+        input: [UInt8],
+        limits: Limits,
+        stack: inout ExecutionStack
+    ) -> Result<WasmCall, StepFailure> {
         let started = ContinuousClock.now
         let store = Store(engine: engine)
         let limiter = MemoryLimiter(maxPages: limits.memoryPages)
@@ -44,7 +49,7 @@ struct WasmSandbox {
 
         let pointer: Int
         do {
-            let result = try alloc([.i32(UInt32(truncatingIfNeeded: input.count))])
+            let result = try alloc.invoke([.i32(UInt32(truncatingIfNeeded: input.count))], on: &stack)
             guard case .i32(let raw)? = result.first else {
                 return .failure(.permanent("plugin alloc must return an i32"))
             }
@@ -63,7 +68,10 @@ struct WasmSandbox {
 
         let packed: UInt64
         do {
-            let result = try handle([.i32(UInt32(pointer)), .i32(UInt32(truncatingIfNeeded: input.count))])
+            let result = try handle.invoke(
+                [.i32(UInt32(pointer)), .i32(UInt32(truncatingIfNeeded: input.count))],
+                on: &stack
+            )
             guard case .i64(let raw)? = result.first else {
                 return .failure(.permanent("plugin handle must return an i64"))
             }
@@ -87,7 +95,7 @@ struct WasmSandbox {
         }
         let bytes = memory.withUnsafeBufferPointer(offset: UInt(outputPointer), count: outputLength) { Array($0) }
         if let dealloc = instance.exports[function: "dealloc"] {
-            _ = try? dealloc([.i32(UInt32(outputPointer)), .i32(UInt32(outputLength))])
+            _ = try? dealloc.invoke([.i32(UInt32(outputPointer)), .i32(UInt32(outputLength))], on: &stack)
         }
         let output: JSON
         do {

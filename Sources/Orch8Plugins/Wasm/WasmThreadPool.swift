@@ -1,20 +1,29 @@
 import Foundation
+import WasmKit
 
 /// Dedicated threads for guest code. A call blocks its thread until it returns, traps or runs out
 /// of fuel (WasmKit has no interrupt), so it must never run on Swift's cooperative pool, which has
 /// one thread per core here.
 final class WasmThreadPool: @unchecked Sendable {
     // Guarded by `condition`.
-    private var jobs: [@Sendable () -> Void] = []
+    private var jobs: [Job] = []
     private var started = 0
     private let condition = NSCondition()
     private let threads: Int
+    private let engine: WasmKit.Engine
+
+    /// A job gets its thread's guest stack: one per thread, reused by every call, instead of the
+    /// half-megabyte stack WasmKit would allocate for each `invoke`.
+    typealias Job = @Sendable (inout ExecutionStack) -> Void
 
     /// Threads start with the first jobs, so that a runtime that never runs a plugin (a test, a
     /// server with no wasm steps) holds none.
-    init(threads: Int) { self.threads = max(1, threads) }
+    init(threads: Int, engine: WasmKit.Engine) {
+        self.threads = max(1, threads)
+        self.engine = engine
+    }
 
-    func submit(_ job: @escaping @Sendable () -> Void) {
+    func submit(_ job: @escaping Job) {
         condition.lock()
         jobs.append(job)
         if started < threads && jobs.count > 0 {
@@ -29,12 +38,13 @@ final class WasmThreadPool: @unchecked Sendable {
     }
 
     private func work() {
+        var stack = ExecutionStack(engine: engine)
         while true {
             condition.lock()
             while jobs.isEmpty { condition.wait() }
             let job = jobs.removeFirst()
             condition.unlock()
-            job()
+            job(&stack)
         }
     }
 }
