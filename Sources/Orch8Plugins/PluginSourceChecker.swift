@@ -8,9 +8,9 @@ public struct PluginSourceChecker: Sendable {
     public init(wasm: WasmRuntime) { self.wasm = wasm }
 
     /// - Throws: ``PluginSourceError`` naming the problem.
-    public func check(_ type: PluginType, source: String, config: JSON) throws(PluginSourceError) {
+    public func check(_ type: PluginType, source: String, config: JSON) async throws(PluginSourceError) {
         switch type {
-        case .wasm: try wasm.check(path: source, config: config)
+        case .wasm: try await wasm.checkOnGuestThread(path: source, config: config)
         case .grpc: _ = try GRPCEndpoint(parsing: source)
         }
     }

@@ -113,6 +113,24 @@ import WAT
         #expect(reason(huge, config: ["memory_pages": 8]) == "module's initial memory exceeds the limit of 8 pages")
     }
 
+    @Test func theAsyncCheckRunsOnAGuestThreadWithTheSameVerdicts() async throws {
+        let path = try PluginModules.compileExample("text_classifier")
+        try await runtime.checkOnGuestThread(path: path, config: nil)
+        let importing = try PluginModules.write(
+            wat2wasm(#"(module (import "env" "abort" (func)) (memory (export "memory") 1))"#)
+        )
+        await #expect(throws: PluginSourceError("module imports env.abort: plugins may not import host functions")) {
+            try await runtime.checkOnGuestThread(path: importing, config: nil)
+        }
+        // A start function that never ends is stopped by the check's fuel budget.
+        let spinning = try PluginModules.write(
+            wat2wasm(#"(module (memory (export "memory") 1) (func $spin (loop $l (br $l))) (start $spin))"#)
+        )
+        await #expect(throws: PluginSourceError.self) {
+            try await runtime.checkOnGuestThread(path: spinning, config: nil)
+        }
+    }
+
     @Test func anInfiniteLoopIsStoppedByTheDeadline() async throws {
         let path = try PluginModules.abi(handle: "(loop $forever (br $forever)) (i64.const 0)")
         let started = ContinuousClock.now

@@ -32,7 +32,7 @@ struct PluginController {
         try Self.checkSource(body.source)
         let config = body.config ?? .null
         try Self.checkConfig(config)
-        try checkSource(body.pluginType, body.source, config)
+        try await checkSource(body.pluginType, body.source, config)
         let now = Self.storedNow()
         let plugin = PluginDefinition(
             name: body.name,
@@ -96,7 +96,7 @@ struct PluginController {
             plugin.config = config
         }
         if body.source != nil || body.config != nil {
-            try checkSource(plugin.pluginType, plugin.source, plugin.config)
+            try await checkSource(plugin.pluginType, plugin.source, plugin.config)
         }
         if let enabled = body.enabled { plugin.enabled = enabled }
         if let description = body.description { plugin.description = description }
@@ -134,9 +134,9 @@ struct PluginController {
 
     /// Runs the plugin source checker (the file is a valid module with the ABI, the endpoint parses).
     /// - Throws: ``APIError/invalidArgument(_:)`` with the checker's message.
-    private func checkSource(_ type: PluginType, _ source: String, _ config: JSON) throws(APIError) {
+    private func checkSource(_ type: PluginType, _ source: String, _ config: JSON) async throws(APIError) {
         do {
-            try plugins.checker.check(type, source: source, config: config)
+            try await plugins.checker.check(type, source: source, config: config)
         } catch {
             throw .invalidArgument(error.message)
         }

@@ -61,6 +61,24 @@ public final class WasmRuntime: Sendable {
         }
     }
 
+    /// ``check(path:config:)`` on a guest thread: instantiating runs the module's start function,
+    /// which must not occupy one of the few threads that serve requests.
+    public func checkOnGuestThread(path: String, config: JSON) async throws(PluginSourceError) {
+        let outcome = OneShot<PluginSourceError?>()
+        let error = await withCheckedContinuation { continuation in
+            outcome.attach(continuation)
+            pool.submit { _ in
+                do throws(PluginSourceError) {
+                    try self.check(path: path, config: config)
+                    outcome.resolve(nil)
+                } catch {
+                    outcome.resolve(error)
+                }
+            }
+        }
+        if let error { throw error }
+    }
+
     /// Runs the module at `path` on `input` (the envelope) under the plugin's limits. Never throws:
     /// every problem is a classified ``StepFailure``.
     public func invoke(
