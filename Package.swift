@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "Orch8Core",
                 .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -23,5 +23,11 @@ final class MemoryLimiter: ResourceLimiter {
     func limitTableGrowth(to desired: Int) throws -> Bool { desired <= 100_000 }
 
     var peakBytes: Int { peak.withLock { $0 } }
+
+    /// Forgets the previous call's peak and refusal (a reused instance).
+    func reset() {
+        peak.withLock { $0 = 0 }
+        refused.withLock { $0 = false }
+    }
     var refusedGrowth: Bool { refused.withLock { $0 } }
 }

@@ -10,6 +10,8 @@ final class WasmModuleCache: Sendable {
     struct Loaded: Sendable {
         var module: Module
         var hash: String
+        /// The module with its mutable globals exported, when instances of it can be reused.
+        var poolable: (module: Module, globals: [Int])?
     }
 
     private struct FileEntry {
@@ -20,7 +22,7 @@ final class WasmModuleCache: Sendable {
     }
 
     private let files = Mutex<[String: FileEntry]>([:])
-    private let modules = Mutex<[String: Module]>([:])
+    private let modules = Mutex<[String: Loaded]>([:])
     private let checkInterval: Duration
 
     init(checkInterval: Duration) { self.checkInterval = checkInterval }
@@ -45,18 +47,23 @@ final class WasmModuleCache: Sendable {
         }
         let bytes = [UInt8](data)
         let hash = SHA256.hexDigest(bytes)
-        let module: Module
+        let loaded: Loaded
         if let cached = modules.withLock({ $0[hash] }) {
-            module = cached
+            loaded = cached
         } else {
+            let module: Module
             do {
                 module = try parseWasm(bytes: bytes)
             } catch {
                 throw PluginSourceError("\(path) is not a valid wasm module: \(String(describing: error).prefix(300))")
             }
-            modules.withLock { $0[hash] = module }
+            var poolable: (module: Module, globals: [Int])?
+            if let rewritten = PoolableModule.rewrite(bytes), let variant = try? parseWasm(bytes: rewritten.bytes) {
+                poolable = (variant, rewritten.mutableGlobals)
+            }
+            loaded = Loaded(module: module, hash: hash, poolable: poolable)
+            modules.withLock { $0[hash] = loaded }
         }
-        let loaded = Loaded(module: module, hash: hash)
         files.withLock { $0[path] = FileEntry(modified: modified, size: size, checked: now, loaded: loaded) }
         return loaded
     }

@@ -10,6 +10,7 @@ public final class WasmRuntime: Sendable {
     private let engine: WasmKit.Engine
     private let cache: WasmModuleCache
     private let pool: WasmThreadPool
+    let instantiations = Counter()
 
     public init(configuration: WasmConfiguration = WasmConfiguration()) {
         self.configuration = configuration
@@ -103,7 +104,11 @@ public final class WasmRuntime: Sendable {
             fuel: min(configFuel ?? .max, deadlineFuel),
             fuelFromConfig: configFuel.map { $0 <= deadlineFuel } ?? false
         )
-        let sandbox = WasmSandbox(engine: engine, maxOutputBytes: configuration.maxOutputBytes)
+        let sandbox = WasmSandbox(
+            engine: engine,
+            maxOutputBytes: configuration.maxOutputBytes,
+            instantiations: instantiations
+        )
         let bytes = input.serializedBytes()
         let outcome = OneShot<Result<WasmCall, StepFailure>>()
         return await withCheckedContinuation { continuation in
@@ -114,8 +119,8 @@ public final class WasmRuntime: Sendable {
                     outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
                 }
             }
-            pool.submit { stack in
-                let result = sandbox.call(loaded, input: bytes, limits: limits, stack: &stack)
+            pool.submit { thread in
+                let result = sandbox.call(loaded, input: bytes, limits: limits, thread: &thread)
                 timer.cancel()
                 outcome.resolve(result)
             }

@@ -1,13 +1,20 @@
 import Foundation
-public import Orch8Core
+import Orch8Core
+import Synchronization
 @_spi(Fuzzing) import WasmKit
 
-/// One call of a plugin in a fresh instance: the alloc/handle/dealloc ABI of PLUGINS.md §3 with
-/// every guest pointer and length checked before memory is touched (WasmKit's accessors trap the
-/// process on an out-of-bounds access, so a hostile plugin must never reach them unchecked).
+/// One call of a plugin: the alloc/handle/dealloc ABI of PLUGINS.md §3 with every guest pointer
+/// and length checked before memory is touched (WasmKit's accessors trap the process on an
+/// out-of-bounds access, so a hostile plugin must never reach them unchecked).
+///
+/// Every call sees a fresh instance. Modules whose whole mutable state can be restored
+/// (``PoolableModule``) reuse an instance reset to its state right after instantiation — the same
+/// thing, minus the cost of instantiating; any other module, and any call that failed, gets a new
+/// instance.
 struct WasmSandbox {
     let engine: WasmKit.Engine
     let maxOutputBytes: Int
+    let instantiations: Counter
 
     struct Limits {
         var memoryPages: Int
@@ -17,39 +24,99 @@ struct WasmSandbox {
         var fuelFromConfig: Bool
     }
 
+    /// Idle instances kept per module and memory limit on one guest thread.
+    static let idlePerModule = 4
+    /// Modules (by content and memory limit) with idle instances on one guest thread.
+    static let pooledModulesPerThread = 32
+    /// Modules with more initial memory than this are not pooled: restoring the snapshot would
+    /// cost more than instantiating.
+    static let maxPooledMemoryBytes = 16 * 65_536
+
     func call(
         _ loaded: WasmModuleCache.Loaded,
         input: [UInt8],
         limits: Limits,
-        stack: inout ExecutionStack
+        thread: inout GuestThread
     ) -> Result<WasmCall, StepFailure> {
         let started = ContinuousClock.now
-        let store = Store(engine: engine)
+        let key = "\(loaded.hash):\(limits.memoryPages)"
+        let pooling = loaded.poolable != nil
+        let guest: Guest
+        if pooling, let idle = thread.idle[key]?.popLast() {
+            guest = idle
+            guest.reset(fuel: limits.fuel)
+        } else {
+            switch instantiate(loaded, limits: limits) {
+            case .success(let fresh): guest = fresh
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        let result = run(guest, input: input, limits: limits, stack: &thread.stack, started: started, hash: loaded.hash)
+        if pooling, case .success = result, guest.restore() {
+            // Old module versions (after a reload) must not pile up: keep a bounded set of modules.
+            if thread.idle[key] == nil, thread.idle.count >= Self.pooledModulesPerThread {
+                thread.idle.removeValue(forKey: thread.idle.keys.first!)
+            }
+            thread.idle[key, default: []].append(guest)
+            if thread.idle[key]!.count > Self.idlePerModule { thread.idle[key]!.removeFirst() }
+        }
+        return result
+    }
+
+    private func instantiate(_ loaded: WasmModuleCache.Loaded, limits: Limits) -> Result<Guest, StepFailure> {
+        instantiations.increment()
+        let store = WasmKit.Store(engine: engine)
         let limiter = MemoryLimiter(maxPages: limits.memoryPages)
         store.resourceLimiter = limiter
         store.fuel = Fuel(remaining: limits.fuel)
-        func failure(_ error: any Error, during step: String) -> StepFailure {
-            classify(error, during: step, limiter: limiter, limits: limits)
-        }
-
+        let module = loaded.poolable?.module ?? loaded.module
         let instance: Instance
         do {
-            instance = try loaded.module.instantiate(store: store)
+            instance = try module.instantiate(store: store)
         } catch {
             if limiter.refusedGrowth {
                 return .failure(.permanent("plugin's initial memory exceeds the limit of \(limits.memoryPages) pages"))
             }
-            return .failure(failure(error, during: "instantiate"))
+            return .failure(classify(error, during: "instantiate", limiter: limiter, limits: limits))
         }
         guard let memory = instance.exports[memory: "memory"], let alloc = instance.exports[function: "alloc"],
             let handle = instance.exports[function: "handle"]
         else {
             return .failure(.permanent("plugin must export memory, alloc and handle"))
         }
+        let guest = Guest(
+            store: store,
+            limiter: limiter,
+            memory: memory,
+            alloc: alloc,
+            handle: handle,
+            dealloc: instance.exports[function: "dealloc"]
+        )
+        if let poolable = loaded.poolable, memory.byteCount <= Self.maxPooledMemoryBytes {
+            guest.snapshot(
+                globals: poolable.globals.compactMap {
+                    instance.exports[global: "\(PoolableModule.globalExportPrefix)\($0)"]
+                }
+            )
+        }
+        return .success(guest)
+    }
 
+    private func run(
+        _ guest: Guest,
+        input: [UInt8],
+        limits: Limits,
+        stack: inout ExecutionStack,
+        started: ContinuousClock.Instant,
+        hash: String
+    ) -> Result<WasmCall, StepFailure> {
+        let memory = guest.memory
+        func failure(_ error: any Error, during step: String) -> StepFailure {
+            classify(error, during: step, limiter: guest.limiter, limits: limits)
+        }
         let pointer: Int
         do {
-            let result = try alloc.invoke([.i32(UInt32(truncatingIfNeeded: input.count))], on: &stack)
+            let result = try guest.alloc.invoke([.i32(UInt32(truncatingIfNeeded: input.count))], on: &stack)
             guard case .i32(let raw)? = result.first else {
                 return .failure(.permanent("plugin alloc must return an i32"))
             }
@@ -68,7 +135,7 @@ struct WasmSandbox {
 
         let packed: UInt64
         do {
-            let result = try handle.invoke(
+            let result = try guest.handle.invoke(
                 [.i32(UInt32(pointer)), .i32(UInt32(truncatingIfNeeded: input.count))],
                 on: &stack
             )
@@ -94,7 +161,7 @@ struct WasmSandbox {
             )
         }
         let bytes = memory.withUnsafeBufferPointer(offset: UInt(outputPointer), count: outputLength) { Array($0) }
-        if let dealloc = instance.exports[function: "dealloc"] {
+        if let dealloc = guest.dealloc {
             _ = try? dealloc.invoke([.i32(UInt32(outputPointer)), .i32(UInt32(outputLength))], on: &stack)
         }
         let output: JSON
@@ -104,12 +171,12 @@ struct WasmSandbox {
             let preview = String(decoding: bytes.prefix(80), as: UTF8.self)
             return .failure(.permanent("plugin output is not valid JSON (\(error)): \(preview)"))
         }
-        let remaining = store.fuel?.remaining ?? 0
+        let remaining = guest.store.fuel?.remaining ?? 0
         let stats = WasmCallStats(
             duration: ContinuousClock.now - started,
             fuelUsed: limits.fuel - min(limits.fuel, remaining),
-            peakMemoryPages: max(limiter.peakBytes, memory.byteCount) / 65_536,
-            moduleHash: loaded.hash
+            peakMemoryPages: max(guest.limiter.peakBytes, memory.byteCount) / 65_536,
+            moduleHash: hash
         )
         return .success(WasmCall(output: output, stats: stats))
     }
@@ -134,16 +201,70 @@ struct WasmSandbox {
     }
 }
 
-/// A successful call: the output and what it cost.
-public struct WasmCall: Sendable {
-    public var output: JSON
-    public var stats: WasmCallStats
+/// An instance and what restores it: the memory image and mutable globals right after
+/// instantiation. Only ever used by one guest thread at a time.
+final class Guest {
+    let store: WasmKit.Store
+    let limiter: MemoryLimiter
+    let memory: Memory
+    let alloc: Function
+    let handle: Function
+    let dealloc: Function?
+    private var image: [UInt8]?
+    private var globals: [(Global, Value)] = []
+
+    init(
+        store: WasmKit.Store,
+        limiter: MemoryLimiter,
+        memory: Memory,
+        alloc: Function,
+        handle: Function,
+        dealloc: Function?
+    ) {
+        self.store = store
+        self.limiter = limiter
+        self.memory = memory
+        self.alloc = alloc
+        self.handle = handle
+        self.dealloc = dealloc
+    }
+
+    /// Records the state to restore after each call.
+    func snapshot(globals: [Global]) {
+        image = memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
+        self.globals = globals.map { ($0, $0.value) }
+    }
+
+    /// Puts the instance back as it was after instantiation; false if it cannot be (no snapshot, or
+    /// memory grew, which cannot be undone), in which case it must be dropped.
+    func restore() -> Bool {
+        guard let image, memory.byteCount == image.count else { return false }
+        memory.withUnsafeMutableBufferPointer(offset: 0, count: image.count) { buffer in
+            buffer.copyBytes(from: image)
+        }
+        for (global, value) in globals {
+            guard (try? global.assign(value)) != nil else { return false }
+        }
+        return true
+    }
+
+    func reset(fuel: UInt64) {
+        store.fuel = Fuel(remaining: fuel)
+        limiter.reset()
+    }
 }
 
-/// What a call cost, for logs and metrics (PLUGINS.md §6).
-public struct WasmCallStats: Sendable {
-    public var duration: Duration
-    public var fuelUsed: UInt64
-    public var peakMemoryPages: Int
-    public var moduleHash: String
+/// What a guest thread keeps between calls: its execution stack and its idle instances.
+struct GuestThread: ~Copyable {
+    var stack: ExecutionStack
+    var idle: [String: [Guest]] = [:]
+}
+
+/// Counts instantiations, so that tests can tell a reused instance from a new one.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    func increment() { value.withLock { $0 += 1 } }
+
+    var count: Int { value.withLock { $0 } }
 }

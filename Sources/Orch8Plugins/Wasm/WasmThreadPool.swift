@@ -12,9 +12,9 @@ final class WasmThreadPool: @unchecked Sendable {
     private let threads: Int
     private let engine: WasmKit.Engine
 
-    /// A job gets its thread's guest stack: one per thread, reused by every call, instead of the
-    /// half-megabyte stack WasmKit would allocate for each `invoke`.
-    typealias Job = @Sendable (inout ExecutionStack) -> Void
+    /// A job gets its thread's state: one guest stack reused by every call (instead of the
+    /// half-megabyte stack WasmKit would allocate for each `invoke`) and the idle instances.
+    typealias Job = @Sendable (inout GuestThread) -> Void
 
     /// Threads start with the first jobs, so that a runtime that never runs a plugin (a test, a
     /// server with no wasm steps) holds none.
@@ -38,13 +38,13 @@ final class WasmThreadPool: @unchecked Sendable {
     }
 
     private func work() {
-        var stack = ExecutionStack(engine: engine)
+        var thread = GuestThread(stack: ExecutionStack(engine: engine))
         while true {
             condition.lock()
             while jobs.isEmpty { condition.wait() }
             let job = jobs.removeFirst()
             condition.unlock()
-            job(&stack)
+            job(&thread)
         }
     }
 }
