@@ -39,10 +39,8 @@ public final class PluginHost: Sendable {
                 .permanent("plugin '\(name)' is a \(plugin.pluginType.rawValue) plugin, not wasm: use grpc://\(name)")
             )
         }
-        var context: [String: JSON] = ["data": invocation.context.data, "config": invocation.context.config]
-        if invocation.context.runtime != RuntimeContext() {
-            context["runtime"] = (try? JSONValueEncoder().encode(invocation.context.runtime)) ?? .null
-        }
+        // The envelope's context is data and config only (PLUGINS.md §5).
+        let context: [String: JSON] = ["data": invocation.context.data, "config": invocation.context.config]
         let envelope: JSON = [
             "instance_id": .string(invocation.instanceID.uuidString.lowercased()),
             "block_id": .string(invocation.blockID),
