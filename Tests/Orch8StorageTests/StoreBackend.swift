@@ -3,32 +3,59 @@ import Orch8Core
 import Orch8Storage
 import Testing
 
-/// The Store implementations the conformance suite runs against. A PostgreSQL entry joins when
-/// that backend exists (enabled by ORCH8_TEST_POSTGRES_URL).
-enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqliteFile = "SQLite file"
-    case sqliteMemory = "SQLite in memory"
-
-    var testDescription: String { rawValue }
-
+/// A Store implementation the conformance suite runs against: every `@Test(arguments:
+/// StoreBackend.all)` runs once per entry, each on a fresh, empty database.
+///
+/// A PostgreSQL entry joins the list when that backend exists and `ORCH8_TEST_POSTGRES_URL` is set
+/// (DESIGN.md §2); the tests themselves see only `any Store` and need no change.
+struct StoreBackend: CustomTestStringConvertible, Sendable {
+    let name: String
     /// A fresh, empty store.
-    func make() throws -> any Store {
-        switch self {
-        case .sqliteFile:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "orch8-store-\(UUID().uuidString)"
-            )
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return try SQLiteStore(path: directory.appendingPathComponent("orch8.db").path)
-        case .sqliteMemory:
-            return try SQLiteStore.inMemory()
+    let make: @Sendable () throws -> any Store
+    /// Two independent handles on one fresh database, as two engine nodes have. A backend that cannot
+    /// share a database between handles returns the same store twice.
+    let makePair: @Sendable () throws -> (any Store, any Store)
+
+    var testDescription: String { name }
+
+    static var all: [StoreBackend] { [.sqliteFile, .sqliteMemory] }
+
+    /// A real file in WAL mode, under a fresh temporary directory.
+    static let sqliteFile = StoreBackend(
+        name: "SQLite file",
+        make: { try SQLiteStore(path: try temporaryDatabasePath()) },
+        makePair: {
+            let path = try temporaryDatabasePath()
+            return (try SQLiteStore(path: path), try SQLiteStore(path: path))
         }
-    }
+    )
+
+    static let sqliteMemory = StoreBackend(
+        name: "SQLite in memory",
+        make: { try SQLiteStore.inMemory() },
+        makePair: {
+            let store = try SQLiteStore.inMemory()
+            return (store, store)
+        }
+    )
+}
+
+/// `orch8.db` in a new temporary directory.
+func temporaryDatabasePath() throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.appendingPathComponent("orch8.db").path
 }
 
 /// Builders for the model values the tests store.
 enum Fixtures {
     static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// `epoch` plus `milliseconds`, exactly as a store that keeps milliseconds gives it back.
+    /// (`epoch.addingTimeInterval(0.123)` may differ from that in the last bit of the `Double`.)
+    static func epoch(plus milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(1_800_000_000_000 + milliseconds) / 1000)
+    }
 
     static func sequence(
         id: UUID = UUID(),
@@ -51,6 +78,7 @@ enum Fixtures {
         id: UUID = UUID(),
         sequence: UUID = UUID(),
         tenant: String = "acme",
+        namespace: String = "default",
         state: InstanceState = .scheduled,
         priority: Priority = .normal,
         nextFireAt: Date? = epoch,
@@ -62,7 +90,7 @@ enum Fixtures {
             id: id,
             sequenceID: sequence,
             tenantID: tenant,
-            namespace: "default",
+            namespace: namespace,
             state: state,
             nextFireAt: nextFireAt,
             priority: priority,
@@ -93,5 +121,19 @@ enum Fixtures {
             attempt: attempt,
             createdAt: epoch
         )
+    }
+
+    static func signal(
+        _ instance: UUID,
+        _ type: SignalType = .pause,
+        payload: JSON = .null,
+        at time: Date = epoch
+    ) -> Signal {
+        Signal(id: UUID(), instanceID: instance, signalType: type, payload: payload, createdAt: time)
+    }
+
+    /// An update by the engine node `owner` (nil: no lease check) of a `running` instance.
+    static func update(_ instance: UUID, owner: String? = nil, now: Date = epoch) -> InstanceUpdate {
+        InstanceUpdate(instanceID: instance, leaseOwner: owner, now: now)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// Instances: creation, queries, compare-and-set, retries.
 @Suite struct StoreInstanceConformanceTests {
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func instancesRoundTripExactly(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         var instance = Fixtures.instance(metadata: ["k": "v"])
@@ -16,7 +16,7 @@ import Testing
         #expect(try await store.instance(id: UUID()) == nil)
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func idempotencyKeysDeduplicateAcrossAndWithinBatches(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let first = Fixtures.instance(idempotencyKey: "order-1")
@@ -31,7 +31,7 @@ import Testing
         )
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func listFiltersByEveryField(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let sequence = UUID()
@@ -57,7 +57,61 @@ import Testing
         #expect(try await store.instances(InstanceQuery(states: [])).isEmpty)
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
+    func aTakenIDFailsTheWholeBatch(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let first = Fixtures.instance()
+        _ = try await store.createInstances([first])
+        let fresh = Fixtures.instance(idempotencyKey: "k")
+        await #expect {
+            _ = try await store.createInstances([fresh, Fixtures.instance(id: first.id)])
+        } throws: { error in
+            guard case StoreError.alreadyExists = error else { return false }
+            return true
+        }
+        #expect(try await store.instance(id: fresh.id) == nil, "one transaction: nothing of the batch is stored")
+        #expect(try await store.createInstances([]) == [])
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func metadataFiltersMatchAnyKeyExactly(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let odd = Fixtures.instance(metadata: ["a.b": "dot", "q\"uote": "yes", "$": "root", "n": 1, "t": true])
+        let nested = Fixtures.instance(metadata: ["a": ["b": "dot"]])
+        let array = Fixtures.instance(metadata: ["dot"])
+        let none = Fixtures.instance()
+        _ = try await store.createInstances([odd, nested, array, none])
+        #expect(try await store.instances(InstanceQuery(metadata: ["a.b": "dot"])).map(\.id) == [odd.id])
+        #expect(
+            try await store.instances(InstanceQuery(metadata: ["q\"uote": "yes", "$": "root"])).map(\.id) == [odd.id]
+        )
+        #expect(try await store.instances(InstanceQuery(metadata: ["t": "true"])).isEmpty, "strings only")
+        #expect(try await store.instances(InstanceQuery(metadata: ["0": "dot"])).isEmpty, "top-level object keys only")
+    }
+
+    @Test(arguments: StoreBackend.all)
+    func listsFilterByNamespaceAndSeveralStates(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let t0 = Fixtures.epoch
+        let a = Fixtures.instance(namespace: "billing", state: .paused, updatedAt: t0)
+        let b = Fixtures.instance(namespace: "billing", state: .waiting, updatedAt: t0.addingTimeInterval(1))
+        let c = Fixtures.instance(namespace: "billing", state: .completed, updatedAt: t0.addingTimeInterval(2))
+        let d = Fixtures.instance(namespace: "other", state: .paused, updatedAt: t0.addingTimeInterval(3))
+        _ = try await store.createInstances([a, b, c, d])
+        let query = InstanceQuery(tenantID: "acme", namespace: "billing", states: [.paused, .waiting])
+        #expect(try await store.instances(query).map(\.id) == [b.id, a.id])
+        #expect(try await store.instances(InstanceQuery(tenantID: "nobody")).isEmpty)
+        #expect(try await store.instances(InstanceQuery(sequenceID: UUID())).isEmpty)
+        #expect(try await store.instances(InstanceQuery(limit: 2)).map(\.id) == [d.id, c.id])
+        #expect(try await store.instances(InstanceQuery(limit: 2, offset: 2)).map(\.id) == [b.id, a.id])
+        #expect(try await store.instances(InstanceQuery(limit: 2, offset: 4)).isEmpty)
+        #expect(
+            try await store.setInstanceState(id: a.id, from: .paused, to: .scheduled, nextFireAt: nil, now: t0 + 9)
+        )
+        #expect(try await store.instances(InstanceQuery(limit: 1)).map(\.id) == [a.id], "a write moves it first")
+    }
+
+    @Test(arguments: StoreBackend.all)
     func stateChangesAreCompareAndSet(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let instance = Fixtures.instance()
@@ -90,7 +144,7 @@ import Testing
         #expect(loaded.updatedAt == later)
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func contextIsReplacedWhole(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let instance = Fixtures.instance()
@@ -101,7 +155,7 @@ import Testing
         #expect(try await !store.replaceContext(id: UUID(), context: context, now: Date()))
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func replacingTheContextOfARunningInstanceRevokesItsLease(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let instance = Fixtures.instance()
@@ -124,25 +178,34 @@ import Testing
         #expect(released.context == patched)
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func retryDeletesOnlyMarkerRowsAndOnlyFromFailed(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let instance = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance])
-        var update = InstanceUpdate(instanceID: instance.id, leaseOwner: nil, now: Date())
+        var update = Fixtures.update(instance.id)
         update.state = .failed
         update.outputs = [
             Fixtures.output(instance.id, "a", ["ok": true]),
+            Fixtures.output(instance.id, "big", ["_externalized": true], ref: "ext:big"),
             Fixtures.output(instance.id, "b", ["message": "x"], ref: OutputMarker.retry),
+            Fixtures.output(instance.id, "c", .null, ref: OutputMarker.inProgress, attempt: 1),
             Fixtures.output(instance.id, "b", ["__error__": true], ref: OutputMarker.error, attempt: 1),
         ]
         #expect(try await store.commit([update]) == [true])
         let run = UUID()
-        #expect(try await store.retryInstance(id: instance.id, runID: run, now: Date()))
-        #expect(try await store.outputs(instanceID: instance.id).map(\.blockID) == ["a"])
+        let now = Fixtures.epoch.addingTimeInterval(100)
+        #expect(try await store.retryInstance(id: instance.id, runID: run, now: now))
+        #expect(try await store.outputs(instanceID: instance.id).map(\.blockID) == ["a", "big"])
         let retried = try #require(try await store.instance(id: instance.id))
         #expect(retried.state == .scheduled)
+        #expect(retried.nextFireAt == now)
+        #expect(retried.updatedAt == now)
         #expect(retried.context.runtime.runID == run)
-        #expect(try await !store.retryInstance(id: instance.id, runID: UUID(), now: Date()), "only failed instances")
+        #expect(retried.context.data == instance.context.data, "the rest of the context is kept")
+        #expect(try await !store.retryInstance(id: instance.id, runID: UUID(), now: now), "only failed instances")
+        #expect(try await !store.retryInstance(id: UUID(), runID: UUID(), now: now))
+        let claimed = try await store.claimDueInstances(now: now, limit: 1, owner: "n", leaseUntil: now)
+        #expect(claimed.map(\.instance.id) == [instance.id], "due again at once")
     }
 }

@@ -17,7 +17,7 @@ import Testing
         )
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func namesAreUniquePerTenant(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         try await store.createPlugin(plugin("classifier"))
@@ -28,7 +28,7 @@ import Testing
         #expect(try await store.plugin(named: "classifier", tenantID: "nobody") == nil)
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func listingsAreTheTenantsPlusGlobalByName(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         for (name, tenant) in [("b", ""), ("a", "acme"), ("c", "globex"), ("a", "")] {
@@ -39,7 +39,7 @@ import Testing
         #expect(try await store.plugins(tenantID: nil).count == 4)
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func updateAndDelete(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         try await store.createPlugin(plugin("p", tenant: "acme"))

@@ -1,11 +1,10 @@
 import Foundation
 import Orch8Core
-import Orch8Storage
 import Testing
 
-/// Signals, outputs order, and durability across a reopen.
+/// Signals and outputs.
 @Suite struct StoreSignalConformanceTests {
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
     func signalsToTerminalInstancesAreRefused(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let done = Fixtures.instance(state: .completed)
@@ -20,9 +19,37 @@ import Testing
         #expect(try await store.enqueueSignal(pause, now: now) == .enqueued(.scheduled))
         #expect(try await store.instance(id: waiting.id)?.nextFireAt == now, "a scheduled instance is due at once")
         #expect(try await store.pendingSignals(instanceID: done.id).isEmpty)
+        #expect(try await store.instance(id: waiting.id)?.updatedAt == now)
+        await #expect {
+            _ = try await store.enqueueSignal(pause, now: now)
+        } throws: { error in
+            guard case StoreError.alreadyExists = error else { return false }
+            return true
+        }
     }
 
-    @Test(arguments: StoreBackend.allCases)
+    @Test(arguments: StoreBackend.all)
+    func onlyScheduledInstancesAreMadeDue(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let later = Fixtures.epoch.addingTimeInterval(3600)
+        let states: [InstanceState] = [.running, .waiting, .paused]
+        let instances = states.map { Fixtures.instance(state: $0, nextFireAt: later) }
+        _ = try await store.createInstances(instances)
+        for instance in instances {
+            let signal = Fixtures.signal(instance.id, .cancel)
+            #expect(try await store.enqueueSignal(signal, now: Fixtures.epoch) == .enqueued(instance.state))
+            #expect(try await store.instance(id: instance.id) == instance, "nothing but the inbox changes")
+            #expect(try await store.pendingSignals(instanceID: instance.id) == [signal])
+        }
+        for state in [InstanceState.failed, .cancelled] {
+            let instance = Fixtures.instance(state: state)
+            _ = try await store.createInstances([instance])
+            let signal = Fixtures.signal(instance.id)
+            #expect(try await store.enqueueSignal(signal, now: Fixtures.epoch) == .instanceTerminal(state))
+        }
+    }
+
+    @Test(arguments: StoreBackend.all)
     func pendingSignalsInOrderAndTheSweepQuery(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let paused = Fixtures.instance(state: .paused)
@@ -31,12 +58,11 @@ import Testing
         let types: [SignalType] = [.updateContext, .custom("x"), .resume]
         var sent: [Signal] = []
         for type in types {
-            let signal = Signal(
-                id: UUID(),
-                instanceID: paused.id,
-                signalType: type,
+            let signal = Fixtures.signal(
+                paused.id,
+                type,
                 payload: ["t": .string("\(type)")],
-                createdAt: Fixtures.epoch
+                at: Fixtures.epoch(plus: Int64(sent.count))
             )
             _ = try await store.enqueueSignal(signal, now: Fixtures.epoch)
             sent.append(signal)
@@ -47,6 +73,14 @@ import Testing
         )
         #expect(try await store.pendingSignals(instanceID: paused.id) == sent)
         #expect(try await store.instancesWithPendingSignals(in: [.paused], limit: 10) == [paused.id])
+        #expect(
+            Set(try await store.instancesWithPendingSignals(in: [.paused, .running], limit: 10)) == [
+                paused.id, running.id,
+            ]
+        )
+        #expect(try await store.instancesWithPendingSignals(in: [.paused, .running], limit: 1).count == 1)
+        #expect(try await store.instancesWithPendingSignals(in: [.waiting], limit: 10).isEmpty)
+        #expect(try await store.instancesWithPendingSignals(in: [], limit: 10).isEmpty)
         var update = InstanceUpdate(instanceID: paused.id, expectedState: .paused, leaseOwner: nil, now: Date())
         update.deliveredSignals = sent.map(\.id)
         _ = try await store.commit([update])
@@ -54,52 +88,25 @@ import Testing
         #expect(try await store.instancesWithPendingSignals(in: [.paused], limit: 10).isEmpty)
     }
 
-    @Test(arguments: StoreBackend.allCases)
-    func outputsComeBackInWriteOrder(_ backend: StoreBackend) async throws {
+    @Test(arguments: StoreBackend.all)
+    func outputsComeBackInWriteOrderExactly(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let instance = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance])
-        for block in ["z", "a", "m"] {
-            var update = InstanceUpdate(instanceID: instance.id, leaseOwner: nil, now: Date())
-            update.outputs = [Fixtures.output(instance.id, block, .string(block))]
+        var written: [BlockOutput] = []
+        for (index, block) in ["z", "a", "m"].enumerated() {
+            var update = Fixtures.update(instance.id)
+            // Later rows carry earlier times: the order is the write order, not the clock's.
+            var first = Fixtures.output(instance.id, block, .string(block), attempt: UInt32(index))
+            first.createdAt = Fixtures.epoch(plus: 10_123 - 1_000 * Int64(index))
+            var second = Fixtures.output(instance.id, block, ["n": 1.25, "big": 9_007_199_254_740_993], ref: "r")
+            second.createdAt = first.createdAt
+            update.outputs = [first, second]
             _ = try await store.commit([update])
+            written += update.outputs
         }
-        #expect(try await store.outputs(instanceID: instance.id).map(\.blockID) == ["z", "a", "m"])
+        let stored = try await store.outputs(instanceID: instance.id)
+        #expect(stored == written, "every field, the time to the millisecond")
+        #expect(try await store.outputs(instanceID: UUID()).isEmpty)
     }
-
-    @Test func aReopenedFileKeepsEverything() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "orch8-reopen-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("orch8.db").path
-        let sequence = try Fixtures.sequence()
-        let instance = Fixtures.instance(sequence: sequence.id)
-        do {
-            let store = try SQLiteStoreFactory.open(path)
-            try await store.createSequence(sequence)
-            _ = try await store.createInstances([instance])
-        }
-        let reopened = try SQLiteStoreFactory.open(path)
-        #expect(try await reopened.sequence(id: sequence.id) == sequence)
-        #expect(try await reopened.instance(id: instance.id) == instance)
-    }
-
-    @Test func unusableLocationsFailWithAClearMessage() {
-        #expect {
-            _ = try SQLiteStoreFactory.open("/proc/no-such-dir/orch8.db")
-        } throws: { error in
-            "\(error)".contains("/proc/no-such-dir/orch8.db")
-        }
-        #expect {
-            _ = try SQLiteStoreFactory.url("postgres://x")
-        } throws: { error in
-            "\(error)".contains("expected sqlite://PATH or sqlite::memory:")
-        }
-    }
-}
-
-enum SQLiteStoreFactory {
-    static func open(_ path: String) throws -> any Store { try SQLiteStore(path: path) }
-    static func url(_ url: String) throws -> any Store { try SQLiteStore.open(url: url) }
 }

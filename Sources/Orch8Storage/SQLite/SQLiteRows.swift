@@ -2,13 +2,18 @@ import Foundation
 import GRDB
 import Orch8Core
 
-/// Conversions between rows and model types.
+/// Conversions between column values and model types.
 enum SQLiteRows {
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
     static func id(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
+
+    static func uuid(_ text: String, _ column: String) throws -> UUID {
+        guard let uuid = UUID(uuidString: text) else { throw SQLiteStoreError("corrupt id '\(text)' in \(column)") }
+        return uuid
+    }
 
     static func text(_ value: some Encodable) throws -> String {
         try JSONValueEncoder().encode(value).serialized()
@@ -18,68 +23,216 @@ enum SQLiteRows {
         try JSONValueDecoder().decode(type, from: JSON.parse(text))
     }
 
-    static func uuid(_ row: Row, _ column: String) throws -> UUID {
-        let text: String = row[column]
-        guard let uuid = UUID(uuidString: text) else { throw SQLiteStoreError("corrupt id '\(text)' in \(column)") }
-        return uuid
-    }
-
-    static func optionalUUID(_ row: Row, _ column: String) -> UUID? {
-        (row[column] as String?).flatMap(UUID.init(uuidString:))
-    }
-
-    static func instance(_ row: Row) throws -> TaskInstance {
-        let state: String = row["state"]
-        let priority: Int = row["priority"]
-        return TaskInstance(
-            id: try uuid(row, "id"),
-            sequenceID: try uuid(row, "sequence_id"),
-            tenantID: row["tenant_id"],
-            namespace: row["namespace"],
-            state: InstanceState(rawValue: state) ?? .failed,
-            nextFireAt: (row["next_fire_at"] as Int64?).map(date),
-            priority: Priority(rank: priority) ?? .normal,
-            timezone: row["timezone"],
-            metadata: try JSON.parse(row["metadata"] as String),
-            context: try decode(ExecutionContext.self, row["context"]),
-            concurrencyKey: row["concurrency_key"],
-            maxConcurrency: (row["max_concurrency"] as Int64?).flatMap { UInt32(exactly: $0) },
-            idempotencyKey: row["idempotency_key"],
-            sessionID: optionalUUID(row, "session_id"),
-            parentInstanceID: optionalUUID(row, "parent_instance_id"),
-            budget: try (row["budget"] as String?).map { try decode(Budget.self, $0) },
-            createdAt: date(row["created_at"]),
-            updatedAt: date(row["updated_at"])
-        )
-    }
-
-    static func output(_ row: Row) throws -> BlockOutput {
-        BlockOutput(
-            id: try uuid(row, "id"),
-            instanceID: try uuid(row, "instance_id"),
-            blockID: row["block_id"],
-            output: try JSON.parse(row["output"] as String),
-            outputRef: row["output_ref"],
-            outputSize: row["output_size"],
-            attempt: UInt32(clamping: row["attempt"] as Int64),
-            createdAt: date(row["created_at"])
-        )
-    }
-
-    static func signal(_ row: Row) throws -> Signal {
-        Signal(
-            id: try uuid(row, "id"),
-            instanceID: try uuid(row, "instance_id"),
-            signalType: try decode(SignalType.self, row["signal_type"]),
-            payload: try JSON.parse(row["payload"] as String),
-            delivered: row["delivered"],
-            createdAt: date(row["created_at"]),
-            deliveredAt: (row["delivered_at"] as Int64?).map(date)
-        )
-    }
-
     /// `?, ?, …` for an IN list.
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// Runs `body` on slices of at most `size` ids, under SQLite's bound-parameter limit.
+    static func chunked(_ ids: [String], size: Int = 500, _ body: (ArraySlice<String>) throws -> Void) rethrows {
+        var start = 0
+        while start < ids.count {
+            let end = min(start + size, ids.count)
+            try body(ids[start..<end])
+            start = end
+        }
+    }
+}
+
+/// An instance row copied out of a transaction; ``decode()`` parses its JSON afterwards, outside the
+/// database lock.
+struct InstanceColumns: Sendable {
+    /// The columns, in the order ``init(_:)`` reads them.
+    static let list = """
+        id, sequence_id, tenant_id, namespace, state, next_fire_at, priority, timezone, metadata, context,
+        concurrency_key, max_concurrency, idempotency_key, session_id, parent_instance_id, budget, created_at,
+        updated_at
+        """
+
+    let id: String
+    let sequenceID: String
+    let tenantID: String
+    let namespace: String
+    let state: String
+    let nextFireAt: Int64?
+    let priority: Int
+    let timezone: String
+    let metadata: String
+    let context: String
+    let concurrencyKey: String?
+    let maxConcurrency: Int64?
+    let idempotencyKey: String?
+    let sessionID: String?
+    let parentInstanceID: String?
+    let budget: String?
+    let createdAt: Int64
+    let updatedAt: Int64
+
+    /// Reads a row selected with ``list``.
+    init(_ row: Row) {
+        id = row[0]
+        sequenceID = row[1]
+        tenantID = row[2]
+        namespace = row[3]
+        state = row[4]
+        nextFireAt = row[5]
+        priority = row[6]
+        timezone = row[7]
+        metadata = row[8]
+        context = row[9]
+        concurrencyKey = row[10]
+        maxConcurrency = row[11]
+        idempotencyKey = row[12]
+        sessionID = row[13]
+        parentInstanceID = row[14]
+        budget = row[15]
+        createdAt = row[16]
+        updatedAt = row[17]
+    }
+
+    func decode() throws -> TaskInstance {
+        guard let state = InstanceState(rawValue: state) else {
+            throw SQLiteStoreError("corrupt state '\(state)' of instance \(id)")
+        }
+        guard let priority = Priority(rank: priority) else {
+            throw SQLiteStoreError("corrupt priority \(priority) of instance \(id)")
+        }
+        return TaskInstance(
+            id: try SQLiteRows.uuid(id, "instances.id"),
+            sequenceID: try SQLiteRows.uuid(sequenceID, "instances.sequence_id"),
+            tenantID: tenantID,
+            namespace: namespace,
+            state: state,
+            nextFireAt: nextFireAt.map(SQLiteRows.date),
+            priority: priority,
+            timezone: timezone,
+            metadata: try JSON.parse(metadata),
+            context: try SQLiteRows.decode(ExecutionContext.self, context),
+            concurrencyKey: concurrencyKey,
+            maxConcurrency: maxConcurrency.flatMap { UInt32(exactly: $0) },
+            idempotencyKey: idempotencyKey,
+            sessionID: try sessionID.map { try SQLiteRows.uuid($0, "instances.session_id") },
+            parentInstanceID: try parentInstanceID.map { try SQLiteRows.uuid($0, "instances.parent_instance_id") },
+            budget: try budget.map { try SQLiteRows.decode(Budget.self, $0) },
+            createdAt: SQLiteRows.date(createdAt),
+            updatedAt: SQLiteRows.date(updatedAt)
+        )
+    }
+}
+
+/// A `block_outputs` row copied out of a transaction.
+struct OutputColumns: Sendable {
+    static let list = "id, instance_id, block_id, output, output_ref, output_size, attempt, created_at"
+
+    let id: String
+    let instanceID: String
+    let blockID: String
+    let output: String
+    let outputRef: String?
+    let outputSize: Int64
+    let attempt: Int64
+    let createdAt: Int64
+
+    init(_ row: Row) {
+        id = row[0]
+        instanceID = row[1]
+        blockID = row[2]
+        output = row[3]
+        outputRef = row[4]
+        outputSize = row[5]
+        attempt = row[6]
+        createdAt = row[7]
+    }
+
+    func decode() throws -> BlockOutput {
+        BlockOutput(
+            id: try SQLiteRows.uuid(id, "block_outputs.id"),
+            instanceID: try SQLiteRows.uuid(instanceID, "block_outputs.instance_id"),
+            blockID: blockID,
+            output: try JSON.parse(output),
+            outputRef: outputRef,
+            outputSize: outputSize,
+            attempt: UInt32(clamping: attempt),
+            createdAt: SQLiteRows.date(createdAt)
+        )
+    }
+
+    /// The column values of `output` for an insert, in ``list`` order.
+    static func values(_ output: BlockOutput) -> [DatabaseValue] {
+        let values: [(any DatabaseValueConvertible)?] = [
+            SQLiteRows.id(output.id), SQLiteRows.id(output.instanceID), output.blockID, output.output.serialized(),
+            output.outputRef, output.outputSize, Int64(output.attempt), SQLiteRows.millis(output.createdAt),
+        ]
+        return values.map { $0?.databaseValue ?? .null }
+    }
+}
+
+/// A `signals` row copied out of a transaction.
+struct SignalColumns: Sendable {
+    static let list = "id, instance_id, signal_type, payload, delivered, created_at, delivered_at"
+
+    let id: String
+    let instanceID: String
+    let signalType: String
+    let payload: String
+    let delivered: Bool
+    let createdAt: Int64
+    let deliveredAt: Int64?
+
+    init(_ row: Row) {
+        id = row[0]
+        instanceID = row[1]
+        signalType = row[2]
+        payload = row[3]
+        delivered = row[4]
+        createdAt = row[5]
+        deliveredAt = row[6]
+    }
+
+    func decode() throws -> Signal {
+        Signal(
+            id: try SQLiteRows.uuid(id, "signals.id"),
+            instanceID: try SQLiteRows.uuid(instanceID, "signals.instance_id"),
+            signalType: try SQLiteRows.decode(SignalType.self, signalType),
+            payload: try JSON.parse(payload),
+            delivered: delivered,
+            createdAt: SQLiteRows.date(createdAt),
+            deliveredAt: deliveredAt.map(SQLiteRows.date)
+        )
+    }
+}
+
+/// An `instance_state` row copied out of a transaction.
+struct StateColumns: Sendable {
+    static let list = "instance_id, key, value"
+
+    let instanceID: String
+    let key: String
+    let value: String
+
+    init(_ row: Row) {
+        instanceID = row[0]
+        key = row[1]
+        value = row[2]
+    }
+}
+
+/// A `sequences` row copied out of a transaction.
+struct SequenceColumns: Sendable {
+    static let list = "definition, deprecated"
+
+    let definition: String
+    let deprecated: Bool
+
+    init(_ row: Row) {
+        definition = row[0]
+        deprecated = row[1]
+    }
+
+    /// The stored definition, with the `deprecated` column (which changes after creation) applied.
+    func decode() throws -> SequenceDefinition {
+        var sequence = try SQLiteRows.decode(SequenceDefinition.self, definition)
+        sequence.deprecated = deprecated
+        return sequence
     }
 }

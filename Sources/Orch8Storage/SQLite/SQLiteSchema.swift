@@ -1,9 +1,14 @@
 import GRDB
 
-/// The schema, as GRDB migrations applied at open. Timestamps are integer milliseconds since the
-/// epoch (exact, sortable, cheap); JSON columns hold our own compact serialization.
+/// The schema, as GRDB migrations applied at open: an append-only list of named steps (never edit a
+/// shipped one; add the next). Timestamps are integer milliseconds since the epoch (exact, sortable,
+/// cheap); ids are lowercase UUID text; JSON columns hold our own compact serialization.
 enum SQLiteSchema {
     static func migrate(_ writer: any DatabaseWriter) throws {
+        try migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -96,6 +101,21 @@ enum SQLiteSchema {
                     """
             )
         }
-        try migrator.migrate(writer)
+        migrator.registerMigration("v3-claim-indexes") { db in
+            // The claim reads one priority at a time (`SQLiteStore.claimSQL`): a range scan per
+            // priority stops after `limit` rows however many instances are due or waiting. The
+            // (state, next_fire_at) index made SQLite sort every due row on each claim. Partial
+            // indexes stay as small as the scheduled and running sets, not the whole history.
+            // IFNULL: a scheduled instance without a time is due, and first (NULLS FIRST).
+            try db.execute(
+                sql: """
+                    DROP INDEX instances_due;
+                    CREATE INDEX instances_claim ON instances (priority, IFNULL(next_fire_at, 0))
+                        WHERE state = 'scheduled';
+                    CREATE INDEX instances_leases ON instances (lease_until) WHERE state = 'running';
+                    """
+            )
+        }
+        return migrator
     }
 }

@@ -4,24 +4,26 @@ public import Orch8Core
 
 extension SQLiteStore {
     public func createInstances(_ instances: [TaskInstance]) async throws -> [InstanceCreation] {
+        guard !instances.isEmpty else { return [] }
         let rows = try instances.map(InstanceRow.init)
         return try await write { db in
+            // A taken (tenant, idempotency key) inserts nothing; a taken id still fails the batch.
             let insert = try db.cachedStatement(sql: InstanceRow.insertSQL)
             let existing = try db.cachedStatement(
                 sql: "SELECT id FROM instances WHERE tenant_id = ? AND idempotency_key = ?"
             )
             var results: [InstanceCreation] = []
             results.reserveCapacity(rows.count)
-            for (row, instance) in zip(rows, instances) {
-                if let key = instance.idempotencyKey,
-                    let found = try String.fetchOne(existing, arguments: [instance.tenantID, key]),
-                    let id = UUID(uuidString: found)
-                {
-                    results.append(.deduplicated(id))
+            for row in rows {
+                try insert.execute(arguments: row.arguments)
+                if db.changesCount > 0 {
+                    results.append(.created(row.id))
                     continue
                 }
-                try insert.execute(arguments: row.arguments)
-                results.append(.created(instance.id))
+                guard let key = row.idempotencyKey,
+                    let found = try String.fetchOne(existing, arguments: [row.tenantID, key])
+                else { throw SQLiteStoreError("instance \(row.id) was neither stored nor deduplicated") }
+                results.append(.deduplicated(try SQLiteRows.uuid(found, "instances.id")))
             }
             return results
         }
@@ -29,13 +31,17 @@ extension SQLiteStore {
 
     public func instance(id: UUID) async throws -> TaskInstance? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM instances WHERE id = ?", arguments: [SQLiteRows.id(id)])
-                .map(SQLiteRows.instance)
-        }
+            try Row.fetchOne(
+                db,
+                sql: "SELECT \(InstanceColumns.list) FROM instances WHERE id = ?",
+                arguments: [SQLiteRows.id(id)]
+            ).map(InstanceColumns.init)
+        }?.decode()
     }
 
     public func instances(_ query: InstanceQuery) async throws -> [TaskInstance] {
-        try await read { db in
+        if let states = query.states, states.isEmpty { return [] }
+        return try await read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let tenant = query.tenantID {
@@ -51,25 +57,32 @@ extension SQLiteStore {
                 arguments.append(SQLiteRows.id(sequence))
             }
             if let states = query.states {
-                guard !states.isEmpty else { return [] }
                 conditions.append("state IN (\(SQLiteRows.placeholders(states.count)))")
-                arguments.append(contentsOf: states.map(\.rawValue))
+                arguments.append(contentsOf: states.map(\.rawValue).sorted())
             }
             for (key, value) in query.metadata.sorted(by: { $0.key < $1.key }) {
-                // `->>` yields SQL text for JSON strings only, so numbers never match a string filter.
-                conditions.append("json_type(metadata, ?) = 'text' AND json_extract(metadata, ?) = ?")
-                let path = "$.\"\(key.replacingOccurrences(of: "\"", with: ""))\""
-                arguments.append(contentsOf: [path, path, value])
+                // json_each rather than a JSON path: any key matches exactly, quotes and dots too. Only
+                // JSON strings ('text') match, so the number 1 never equals the filter "1".
+                conditions.append(
+                    """
+                    EXISTS (SELECT 1 FROM json_each(instances.metadata) AS m
+                        WHERE m.key = ? AND m.type = 'text' AND m.atom = ?)
+                    """
+                )
+                arguments.append(contentsOf: [key, value])
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(query.limit)
             arguments.append(query.offset)
             return try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM instances \(filter) ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+                sql: """
+                    SELECT \(InstanceColumns.list) FROM instances \(filter)
+                    ORDER BY updated_at DESC, id LIMIT ? OFFSET ?
+                    """,
                 arguments: StatementArguments(arguments)
-            ).map(SQLiteRows.instance)
-        }
+            ).map(InstanceColumns.init)
+        }.map { try $0.decode() }
     }
 
     public func setInstanceState(
@@ -125,12 +138,15 @@ extension SQLiteStore {
             else { return false }
             var context = try SQLiteRows.decode(ExecutionContext.self, row["context"])
             context.runtime.runID = runID
+            // Only the engine's markers go: completed steps keep their outputs, failed ones restart
+            // their attempts from zero.
+            let markers = OutputMarker.all.sorted()
             try db.execute(
                 sql: """
-                    DELETE FROM block_outputs WHERE instance_id = ? AND output_ref IN ('\(OutputMarker.retry)',
-                        '\(OutputMarker.error)', '\(OutputMarker.inProgress)')
+                    DELETE FROM block_outputs
+                    WHERE instance_id = ? AND output_ref IN (\(SQLiteRows.placeholders(markers.count)))
                     """,
-                arguments: [key]
+                arguments: StatementArguments([key] + markers)
             )
             try db.execute(
                 sql: """
@@ -152,13 +168,20 @@ struct InstanceRow: Sendable {
             metadata, context, concurrency_key, max_concurrency, idempotency_key, session_id, parent_instance_id,
             budget, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """
 
+    let id: UUID
+    let tenantID: String
+    let idempotencyKey: String?
     private let values: [DatabaseValue]
 
     var arguments: StatementArguments { StatementArguments(values) }
 
     init(_ instance: TaskInstance) throws {
+        id = instance.id
+        tenantID = instance.tenantID
+        idempotencyKey = instance.idempotencyKey
         let values: [(any DatabaseValueConvertible)?] = [
             SQLiteRows.id(instance.id), SQLiteRows.id(instance.sequenceID), instance.tenantID, instance.namespace,
             instance.state.rawValue, instance.nextFireAt.map(SQLiteRows.millis), instance.priority.rank,

@@ -5,16 +5,28 @@ public import Orch8Core
 extension SQLiteStore {
     public func createSequence(_ sequence: SequenceDefinition) async throws {
         let definition = try SQLiteRows.text(sequence)
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO sequences (id, tenant_id, namespace, name, version, deprecated, definition, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    SQLiteRows.id(sequence.id), sequence.tenantID, sequence.namespace, sequence.name,
-                    Int64(sequence.version), sequence.deprecated, definition, SQLiteRows.millis(sequence.createdAt),
-                ]
+        do {
+            try await write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO sequences (id, tenant_id, namespace, name, version, deprecated, definition, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        SQLiteRows.id(sequence.id), sequence.tenantID, sequence.namespace, sequence.name,
+                        Int64(sequence.version), sequence.deprecated, definition,
+                        SQLiteRows.millis(sequence.createdAt),
+                    ]
+                )
+            }
+        } catch StoreError.alreadyExists(let message) {
+            // Say which key is taken, in the caller's terms rather than SQLite's.
+            if message.contains("sequences.id") {
+                throw StoreError.alreadyExists("sequence \(SQLiteRows.id(sequence.id))")
+            }
+            throw StoreError.alreadyExists(
+                "sequence '\(sequence.name)' version \(sequence.version) in tenant '\(sequence.tenantID)' "
+                    + "namespace '\(sequence.namespace)'"
             )
         }
     }
@@ -23,11 +35,10 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT definition, deprecated FROM sequences WHERE id = ?",
+                sql: "SELECT \(SequenceColumns.list) FROM sequences WHERE id = ?",
                 arguments: [SQLiteRows.id(id)]
-            )
-            .map(Self.sequence)
-        }
+            ).map(SequenceColumns.init)
+        }?.decode()
     }
 
     public func sequences(_ query: SequenceQuery) async throws -> [SequenceDefinition] {
@@ -48,12 +59,12 @@ extension SQLiteStore {
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT definition, deprecated FROM sequences \(filter)
+                    SELECT \(SequenceColumns.list) FROM sequences \(filter)
                     ORDER BY tenant_id, namespace, name, version LIMIT ? OFFSET ?
                     """,
                 arguments: StatementArguments(arguments)
-            ).map(Self.sequence)
-        }
+            ).map(SequenceColumns.init)
+        }.map { try $0.decode() }
     }
 
     public func sequenceVersions(tenantID: String, namespace: String, name: String) async throws -> [SequenceDefinition]
@@ -62,12 +73,12 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT definition, deprecated FROM sequences
+                    SELECT \(SequenceColumns.list) FROM sequences
                     WHERE tenant_id = ? AND namespace = ? AND name = ? ORDER BY version DESC
                     """,
                 arguments: [tenantID, namespace, name]
-            ).map(Self.sequence)
-        }
+            ).map(SequenceColumns.init)
+        }.map { try $0.decode() }
     }
 
     public func deprecateSequence(id: UUID) async throws -> Bool {
@@ -96,12 +107,5 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM sequences WHERE id = ?", arguments: [key])
             return .deleted
         }
-    }
-
-    /// The stored definition, with the `deprecated` column (which changes after creation) applied.
-    static func sequence(_ row: Row) throws -> SequenceDefinition {
-        var definition = try SQLiteRows.decode(SequenceDefinition.self, row["definition"])
-        definition.deprecated = row["deprecated"]
-        return definition
     }
 }

@@ -7,28 +7,28 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM block_outputs WHERE instance_id = ? ORDER BY seq",
+                sql: "SELECT \(OutputColumns.list) FROM block_outputs WHERE instance_id = ? ORDER BY seq",
                 arguments: [SQLiteRows.id(instanceID)]
-            ).map(SQLiteRows.output)
-        }
+            ).map(OutputColumns.init)
+        }.map { try $0.decode() }
     }
 
     public func stateValues(instanceID: UUID) async throws -> [String: JSON] {
-        try await read { db in
-            var values: [String: JSON] = [:]
-            for row in try Row.fetchAll(
+        let rows = try await read { db in
+            try Row.fetchAll(
                 db,
-                sql: "SELECT key, value FROM instance_state WHERE instance_id = ?",
+                sql: "SELECT \(StateColumns.list) FROM instance_state WHERE instance_id = ?",
                 arguments: [SQLiteRows.id(instanceID)]
-            ) {
-                values[row["key"] as String] = try JSON.parse(row["value"] as String)
-            }
-            return values
+            ).map(StateColumns.init)
         }
+        var values: [String: JSON] = [:]
+        for row in rows { values[row.key] = try JSON.parse(row.value) }
+        return values
     }
 
     public func enqueueSignal(_ signal: Signal, now: Date) async throws -> SignalEnqueueResult {
         let type = try SQLiteRows.text(signal.signalType)
+        let payload = signal.payload.serialized()
         return try await write { db in
             let key = SQLiteRows.id(signal.instanceID)
             guard let text = try String.fetchOne(db, sql: "SELECT state FROM instances WHERE id = ?", arguments: [key]),
@@ -41,7 +41,7 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, 0, ?)
                     """,
                 arguments: [
-                    SQLiteRows.id(signal.id), key, type, signal.payload.serialized(),
+                    SQLiteRows.id(signal.id), key, type, payload,
                     SQLiteRows.millis(signal.createdAt),
                 ]
             )
@@ -59,25 +59,27 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM signals WHERE instance_id = ? AND delivered = 0 ORDER BY seq",
+                sql: "SELECT \(SignalColumns.list) FROM signals WHERE instance_id = ? AND delivered = 0 ORDER BY seq",
                 arguments: [SQLiteRows.id(instanceID)]
-            ).map(SQLiteRows.signal)
-        }
+            ).map(SignalColumns.init)
+        }.map { try $0.decode() }
     }
 
     public func instancesWithPendingSignals(in states: Set<InstanceState>, limit: Int) async throws -> [UUID] {
         guard !states.isEmpty else { return [] }
         return try await read { db in
-            var arguments = StatementArguments(states.map(\.rawValue))
+            var arguments = StatementArguments(states.map(\.rawValue).sorted())
             arguments += [limit]
+            // Oldest pending signal first, so that a long backlog is swept fairly.
             return try String.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT s.instance_id FROM signals s JOIN instances i ON i.id = s.instance_id
-                    WHERE s.delivered = 0 AND i.state IN (\(SQLiteRows.placeholders(states.count))) LIMIT ?
+                    SELECT s.instance_id FROM signals s JOIN instances i ON i.id = s.instance_id
+                    WHERE s.delivered = 0 AND i.state IN (\(SQLiteRows.placeholders(states.count)))
+                    GROUP BY s.instance_id ORDER BY MIN(s.seq) LIMIT ?
                     """,
                 arguments: arguments
-            ).compactMap(UUID.init(uuidString:))
-        }
+            )
+        }.map { try SQLiteRows.uuid($0, "signals.instance_id") }
     }
 }

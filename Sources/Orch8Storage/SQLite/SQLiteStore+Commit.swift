@@ -1,0 +1,100 @@
+import GRDB
+public import Orch8Core
+
+extension SQLiteStore {
+    public func commit(_ updates: [InstanceUpdate]) async throws -> [Bool] {
+        guard !updates.isEmpty else { return [] }
+        let prepared = try updates.map(PreparedUpdate.init)
+        return try await write { db in try prepared.map { try $0.apply(db) } }
+    }
+}
+
+/// An update with its SQL and arguments built before the write transaction, so that the writer holds
+/// the lock only for the statements. Every statement is prepared once per connection and cached: the
+/// compare-and-set UPDATE has one shape per combination of the parts present, a handful in practice.
+private struct PreparedUpdate: Sendable {
+    let id: String
+    let now: Int64
+    let casSQL: String
+    let casArguments: [DatabaseValue]
+    let outputs: [[DatabaseValue]]
+    let clearsState: Bool
+    let stateWrites: [(key: String, value: String?)]
+    let deliveredSignals: [String]
+
+    init(_ update: InstanceUpdate) throws {
+        id = SQLiteRows.id(update.instanceID)
+        now = SQLiteRows.millis(update.now)
+        var sets = ["updated_at = ?"]
+        var values: [(any DatabaseValueConvertible)?] = [now]
+        if let state = update.state {
+            sets.append("state = ?")
+            values.append(state.rawValue)
+        }
+        if update.setsNextFireAt {
+            sets.append("next_fire_at = ?")
+            values.append(update.nextFireAt.map(SQLiteRows.millis))
+        }
+        if let context = update.context {
+            sets.append("context = ?")
+            values.append(try SQLiteRows.text(context))
+        }
+        if let metadata = update.metadata {
+            sets.append("metadata = ?")
+            values.append(metadata.serialized())
+        }
+        if update.releasesLease { sets.append("lease_owner = NULL, lease_until = NULL") }
+        var condition = "id = ? AND state = ?"
+        values.append(id)
+        values.append(update.expectedState.rawValue)
+        if let owner = update.leaseOwner {
+            condition += " AND lease_owner = ?"
+            values.append(owner)
+        }
+        casSQL = "UPDATE instances SET \(sets.joined(separator: ", ")) WHERE \(condition)"
+        casArguments = values.map { $0?.databaseValue ?? .null }
+        outputs = update.outputs.map(OutputColumns.values)
+        clearsState = update.clearsState
+        // Sorted: the same update always writes in the same order.
+        stateWrites = update.stateWrites.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.serialized() }) }
+        deliveredSignals = update.deliveredSignals.map(SQLiteRows.id)
+    }
+
+    /// Applies the update if its compare-and-set holds; writes nothing otherwise.
+    func apply(_ db: Database) throws -> Bool {
+        try db.cachedStatement(sql: casSQL).execute(arguments: StatementArguments(casArguments))
+        guard db.changesCount > 0 else { return false }
+        if !outputs.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO block_outputs (\(OutputColumns.list)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            )
+            for output in outputs { try insert.execute(arguments: StatementArguments(output)) }
+        }
+        if clearsState {
+            try db.cachedStatement(sql: "DELETE FROM instance_state WHERE instance_id = ?").execute(arguments: [id])
+        }
+        if !stateWrites.isEmpty {
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO instance_state (instance_id, key, value) VALUES (?, ?, ?)
+                    ON CONFLICT (instance_id, key) DO UPDATE SET value = excluded.value
+                    """
+            )
+            let delete = try db.cachedStatement(sql: "DELETE FROM instance_state WHERE instance_id = ? AND key = ?")
+            for write in stateWrites {
+                if let value = write.value {
+                    try upsert.execute(arguments: [id, write.key, value])
+                } else {
+                    try delete.execute(arguments: [id, write.key])
+                }
+            }
+        }
+        if !deliveredSignals.isEmpty {
+            let deliver = try db.cachedStatement(
+                sql: "UPDATE signals SET delivered = 1, delivered_at = ? WHERE id = ? AND instance_id = ?"
+            )
+            for signal in deliveredSignals { try deliver.execute(arguments: [now, signal, id]) }
+        }
+        return true
+    }
+}
