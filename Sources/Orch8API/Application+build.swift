@@ -68,7 +68,8 @@ func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engi
         SequenceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         InstanceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         SignalController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
-        HandlersController(engine: engine).addRoutes(to: mount)
+        HandlersController(store: store, engine: engine).addRoutes(to: mount)
+        WorkerController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         PluginController(store: store, plugins: plugins, configuration: configuration).addRoutes(to: mount)
     }
     return router

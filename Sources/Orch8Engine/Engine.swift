@@ -23,6 +23,8 @@ public final class Engine: Service, Sendable {
     let sequences: SequenceCache
 
     private let doorbell = Doorbell()
+    /// Rung when worker tasks may have become available; long-polls wait on it.
+    public let taskBell = TaskBell()
     private struct State {
         var alive = false
         var stopping = false
@@ -173,8 +175,13 @@ public final class Engine: Service, Sendable {
     private func renewLeases() async {
         let interval = configuration.leaseDuration / 3
         var last = ContinuousClock.now
+        var lastReap = ContinuousClock.now
         while !isStopping {
             try? await Task.sleep(for: .milliseconds(100))
+            if ContinuousClock.now - lastReap >= configuration.workerReaperInterval {
+                lastReap = .now
+                await reapWorkerTasks()
+            }
             guard ContinuousClock.now - last >= interval else { continue }
             last = .now
             let ids = state.withLock { Array($0.inFlight) }
@@ -191,6 +198,25 @@ public final class Engine: Service, Sendable {
             } catch {
                 logger.error("lease maintenance failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Tasks of vanished workers become pending again (waking long-polls); tasks past their
+    /// timeout fail, and their instances are due at once to take the failure.
+    private func reapWorkerTasks() async {
+        do {
+            let stale = now().addingTimeInterval(-configuration.workerStaleAfter.seconds)
+            let reaping = try await store.reapWorkerTasks(staleBefore: stale, now: now())
+            if reaping.reclaimed > 0 {
+                logger.info("worker tasks reclaimed from silent workers", metadata: ["count": "\(reaping.reclaimed)"])
+                taskBell.ring()
+            }
+            if reaping.timedOut > 0 {
+                logger.info("worker tasks timed out", metadata: ["count": "\(reaping.timedOut)"])
+                doorbell.ring()
+            }
+        } catch {
+            logger.error("worker reaper failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -222,6 +248,16 @@ public final class Engine: Service, Sendable {
         do {
             let ids = try await store.instancesWithPendingSignals(in: [.paused], limit: 256)
             for id in ids { try await applySignalsToPaused(id) }
+            // A waiting instance (on a worker task) runs again to apply its signals; the run parks it
+            // again if its task is still out.
+            for id in try await store.instancesWithPendingSignals(in: [.waiting], limit: 256) {
+                let signals = try await store.pendingSignals(instanceID: id)
+                guard signals.contains(where: { !$0.signalType.isHumanInput }) else { continue }
+                let due = now()
+                if try await store.setInstanceState(id: id, from: .waiting, to: .scheduled, nextFireAt: due, now: due) {
+                    doorbell.ring()
+                }
+            }
         } catch {
             logger.error("signal sweep failed", metadata: ["error": "\(error)"])
         }
@@ -240,6 +276,7 @@ public final class Engine: Service, Sendable {
                 update.nextFireAt = now()
             case .cancel:
                 update.deliveredSignals.append(signal.id)
+                update.cancelsWorkerTasks = true
                 update.state = .cancelled
                 update.setsNextFireAt = true
                 update.nextFireAt = nil
@@ -253,8 +290,8 @@ public final class Engine: Service, Sendable {
                     instance.context.data = .object(data)
                     update.context = instance.context
                 }
-            case .custom(let name):
-                if !name.hasPrefix("human_input:") { update.deliveredSignals.append(signal.id) }
+            case .custom:
+                if !signal.signalType.isHumanInput { update.deliveredSignals.append(signal.id) }
             }
             if update.state != nil { break }
         }

@@ -17,6 +17,12 @@ public struct EngineConfiguration: Sendable {
     public var shutdownGracePeriod: Duration = .seconds(10)
     /// Back-off before an instance whose run hit a storage error is tried again.
     public var storageRetryDelay: Duration = .seconds(1)
+    /// How often the worker reaper runs: it hands back tasks of workers that stopped heartbeating
+    /// and fails tasks past their `timeout_ms`. Oftener than the original's 30 s, so that a step's
+    /// timeout is kept within about this much.
+    public var workerReaperInterval: Duration = .seconds(1)
+    /// A claimed task whose worker sent no heartbeat (or poll) for this long goes back to `pending`.
+    public var workerStaleAfter: Duration = .seconds(60)
 
     public init() {}
 }

@@ -155,6 +155,8 @@ struct InstanceRun {
             dispatch = .builtin(handler)
         } else if PluginHost.handles(definition.handler), let plugins = engine.plugins {
             dispatch = .plugin(plugins)
+        } else if Self.isExternal(definition.handler) {
+            return try await runWorkerStep(step, params: params, attempt: attempt)
         } else {
             try await fail(
                 "block `\(id)`: handler not found: \(definition.handler)",
@@ -188,31 +190,112 @@ struct InstanceRun {
                 try await release(at: engine.now())
                 return .parked
             }
-            let decision = RetryDecision.decide(
-                failure,
-                attempt: attempt,
-                policy: definition.retry,
-                retryIf: step.retryIf,
-                scope: scope(withOutputs: false)
-            )
-            switch decision {
-            case .retry(let backoff):
-                var marker: [String: JSON] = ["message": .string(failure.message), "retryable": true]
-                if let details = failure.details { marker["details"] = details }
-                append(blockID: id, output: .object(marker), ref: OutputMarker.retry, attempt: attempt)
-                engine.logger.info(
-                    "step failed, retrying",
-                    metadata: [
-                        "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(id)",
-                        "attempt": "\(attempt)",
-                    ]
-                )
-                try await postpone(until: engine.now().addingTimeInterval(backoff.seconds))
-            case .fail(let message):
-                try await fail("block `\(id)`: \(message)", blockID: id, attempt: attempt, details: failure.details)
-            }
-            return .parked
+            return try await handleFailure(failure, of: step, attempt: attempt)
         }
+    }
+
+    /// Retries a failed step after its back-off when its policy allows, else fails the instance.
+    private mutating func handleFailure(
+        _ failure: StepFailure,
+        of step: CompiledSequence.Step,
+        attempt: UInt32
+    ) async throws -> StepProgress {
+        let definition = step.definition
+        let id = definition.id
+        let decision = RetryDecision.decide(
+            failure,
+            attempt: attempt,
+            policy: definition.retry,
+            retryIf: step.retryIf,
+            scope: scope(withOutputs: false)
+        )
+        switch decision {
+        case .retry(let backoff):
+            var marker: [String: JSON] = ["message": .string(failure.message), "retryable": true]
+            if let details = failure.details { marker["details"] = details }
+            append(blockID: id, output: .object(marker), ref: OutputMarker.retry, attempt: attempt)
+            engine.logger.info(
+                "step failed, retrying",
+                metadata: [
+                    "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(id)",
+                    "attempt": "\(attempt)",
+                ]
+            )
+            try await postpone(until: engine.now().addingTimeInterval(backoff.seconds))
+        case .fail(let message):
+            try await fail("block `\(id)`: \(message)", blockID: id, attempt: attempt, details: failure.details)
+        }
+        return .parked
+    }
+
+    /// Whether `handler` goes to external workers: not a built-in and not a plugin scheme (PLUGINS.md §1).
+    static func isExternal(_ handler: String) -> Bool {
+        !handler.contains("://")
+    }
+
+    /// A step for external workers: hands out a task for this attempt and waits for it, holding
+    /// nothing in memory; once a worker reported, takes its result (ORCH8-SPEC §6).
+    private mutating func runWorkerStep(
+        _ step: CompiledSequence.Step,
+        params: JSON,
+        attempt: UInt32
+    ) async throws -> StepProgress {
+        let definition = step.definition
+        let id = definition.id
+        if let task = try await engine.store.workerTask(instanceID: instance.id, blockID: id), task.attempt == attempt {
+            switch task.state {
+            case .pending, .claimed:
+                try await park(.waiting, at: nil)
+                return .parked
+            case .completed:
+                let output = task.output ?? .null
+                // Only a worker's object output is merged into the data, as the original does.
+                if case .object(let fields) = output {
+                    var data = instance.context.data.objectValue ?? [:]
+                    for (key, value) in fields { data[key] = value }
+                    instance.context.data = .object(data)
+                }
+                succeed(id, result: StepResult(output: output), attempt: attempt)
+                return .finished
+            case .failed:
+                let message = task.errorMessage ?? "worker task failed"
+                let failure: StepFailure = task.errorRetryable == true ? .retryable(message) : .permanent(message)
+                return try await handleFailure(failure, of: step, attempt: attempt)
+            }
+        }
+        let now = engine.now()
+        update.workerTasks.append(
+            WorkerTask(
+                id: Self.taskID(now: now),
+                instanceID: instance.id,
+                blockID: id,
+                handlerName: definition.handler,
+                queueName: definition.queueName,
+                params: params,
+                context: filteredContext(definition.contextAccess),
+                attempt: attempt,
+                timeoutMS: definition.timeout?.value,
+                createdAt: now
+            )
+        )
+        try await park(.waiting, at: nil)
+        engine.taskBell.ring()
+        return .parked
+    }
+
+    /// A time-ordered id (UUIDv7 layout), so that task ids sort like their creation.
+    static func taskID(now: Date) -> UUID {
+        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        var bytes = UUID().uuid
+        bytes.0 = UInt8(truncatingIfNeeded: millis >> 40)
+        bytes.1 = UInt8(truncatingIfNeeded: millis >> 32)
+        bytes.2 = UInt8(truncatingIfNeeded: millis >> 24)
+        bytes.3 = UInt8(truncatingIfNeeded: millis >> 16)
+        bytes.4 = UInt8(truncatingIfNeeded: millis >> 8)
+        bytes.5 = UInt8(truncatingIfNeeded: millis)
+        bytes.6 = (bytes.6 & 0x0F) | 0x70
+        bytes.8 = (bytes.8 & 0x3F) | 0x80
+        return UUID(uuid: bytes)
     }
 
     private enum Dispatch {
@@ -292,6 +375,7 @@ struct InstanceRun {
                 return false
             case .cancel:
                 update.deliveredSignals.append(signal.id)
+                update.cancelsWorkerTasks = true
                 try await park(.cancelled, at: nil)
                 return false
             case .resume:
@@ -304,9 +388,9 @@ struct InstanceRun {
                     instance.context.data = .object(data)
                     update.context = instance.context
                 }
-            case .custom(let name):
+            case .custom:
                 // The human gate reads its own signals; everything else is only recorded.
-                if !name.hasPrefix("human_input:") { update.deliveredSignals.append(signal.id) }
+                if !signal.signalType.isHumanInput { update.deliveredSignals.append(signal.id) }
             }
         }
         return true

@@ -29,11 +29,13 @@ struct APIHarness {
         _ configuration: APIConfiguration = APIConfiguration(),
         extraHandlers: [String: any StepHandler] = [:],
         setup: TestingSetup = .router,
+        engine adjust: (inout EngineConfiguration) -> Void = { _ in },
         _ body: @Sendable (APIClient) async throws -> T
     ) async throws -> T {
         var engineConfiguration = EngineConfiguration()
         engineConfiguration.tickInterval = .milliseconds(20)
         engineConfiguration.shutdownGracePeriod = .seconds(2)
+        adjust(&engineConfiguration)
         let handlers = BuiltinHandlers.standard().merging(extraHandlers) { _, extra in extra }
         // As `orch8 serve` wires it: the engine runs plugins from the host whose registry the API
         // changes. One guest thread is plenty here.

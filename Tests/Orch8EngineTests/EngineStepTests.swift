@@ -158,7 +158,8 @@ import Testing
 
     @Test func unknownHandlersAndCompositeBlocksFailClearly() async throws {
         let harness = try EngineHarness()
-        let unknown = try await harness.sequence(#"[{"type": "step", "id": "u", "handler": "nobody_home"}]"#)
+        // A bare name is a worker task (it waits); an unknown scheme is no handler at all.
+        let unknown = try await harness.sequence(#"[{"type": "step", "id": "u", "handler": "ftp://nobody_home"}]"#)
         let composite = try await harness.sequence(
             #"[{"type": "parallel", "id": "p", "branches": [[{"type": "step", "id": "x", "handler": "noop"}]]}]"#
         )
@@ -169,7 +170,7 @@ import Testing
             try await harness.waitFor(second, .failed)
             #expect(
                 try await harness.store.outputs(instanceID: first).last?.output["message"]
-                    == "block `u`: handler not found: nobody_home"
+                    == "block `u`: handler not found: ftp://nobody_home"
             )
             #expect(
                 try await harness.store.outputs(instanceID: second).last?.output["message"]

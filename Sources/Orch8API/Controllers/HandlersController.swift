@@ -2,16 +2,18 @@ import Hummingbird
 import Orch8Core
 import Orch8Engine
 
-/// `GET /handlers`: the handler names steps can use in-process, and (later) those external workers
-/// have announced.
+/// `GET /handlers`: the handler names steps can use in-process, and those external workers have
+/// polled for.
 struct HandlersController {
+    let store: any Store
     let engine: Engine
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get("handlers") { _, _ in
-            Response.json([
+            let external = Set(try await store.workerRegistrations().flatMap(\.handlers)).sorted()
+            return Response.json([
                 "builtin": .array(engine.builtinHandlerNames.map(JSON.string)),
-                "external": .array([]),
+                "external": .array(external.map(JSON.string)),
             ])
         }
     }

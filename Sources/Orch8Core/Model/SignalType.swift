@@ -37,4 +37,11 @@ public enum SignalType: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { displayName }
+
+    /// An answer to a human gate (`human_input:<block_id>`), which the gate reads itself rather than
+    /// the engine's signal handling.
+    public var isHumanInput: Bool {
+        if case .custom(let name) = self { return name.hasPrefix("human_input:") }
+        return false
+    }
 }

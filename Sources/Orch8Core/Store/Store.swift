@@ -88,6 +88,47 @@ public protocol Store: Sendable {
     /// Deletes the plugin with this tenant and name; false if there is none.
     func deletePlugin(named name: String, tenantID: String) async throws -> Bool
 
+    // MARK: Worker tasks
+
+    /// The task of one step of an instance, if the engine created one.
+    func workerTask(instanceID: UUID, blockID: String) async throws -> WorkerTask?
+    func workerTask(id: UUID) async throws -> WorkerTask?
+    /// Leases up to `poll.limit` pending tasks, oldest first, to `poll.workerID` (claim epoch + 1,
+    /// a `claimed` event each), and records the poll in the worker's registration. Atomic: no task
+    /// is ever handed to two pollers.
+    func pollWorkerTasks(_ poll: WorkerPoll) async throws -> [WorkerTask]
+    /// Completes a task claimed by `fence` with the worker's output, and makes its instance due if it
+    /// is `waiting`, in one transaction. A refused fence records `stale_mutation_rejected`.
+    func completeWorkerTask(id: UUID, fence: WorkerFence, output: JSON, now: Date) async throws -> WorkerTaskMutation
+    /// Fails a task claimed by `fence`, and makes its instance due if it is `waiting`; the engine
+    /// decides on a retry.
+    func failWorkerTask(
+        id: UUID,
+        fence: WorkerFence,
+        message: String,
+        retryable: Bool,
+        now: Date
+    ) async throws -> WorkerTaskMutation
+    /// Extends the lease of a task claimed by `fence`, storing `checkpoint` when given (compare-and-set
+    /// on its sequence).
+    func heartbeatWorkerTask(
+        id: UUID,
+        fence: WorkerFence,
+        checkpoint: WorkerCheckpoint?,
+        now: Date
+    ) async throws -> WorkerHeartbeat
+    /// Tasks matching `query`, newest first.
+    func workerTasks(_ query: WorkerTaskQuery) async throws -> [WorkerTask]
+    /// Task counts per handler and state, for one tenant or all.
+    func workerTaskCounts(tenantID: String?) async throws -> [WorkerTaskCount]
+    /// A task's lease history, oldest first.
+    func workerTaskEvents(taskID: UUID, limit: Int) async throws -> [WorkerTaskEvent]
+    /// Workers that polled, by id.
+    func workerRegistrations() async throws -> [WorkerRegistration]
+    /// Returns claimed tasks whose last heartbeat is before `staleBefore` to `pending`, and fails
+    /// tasks past their `timeout_ms` (their waiting instances become due).
+    func reapWorkerTasks(staleBefore: Date, now: Date) async throws -> WorkerReaping
+
     // MARK: Engine
 
     /// Atomically moves up to `limit` due instances (`scheduled`, `next_fire_at` ≤ `now`, highest

@@ -129,6 +129,12 @@ public struct InstanceUpdate: Sendable {
     public var deliveredSignals: [UUID]
     /// Releases the lease (when the instance leaves `running`).
     public var releasesLease: Bool
+    /// Worker tasks to create; a task for a step that already has one requeues it when its attempt
+    /// is later, and changes nothing otherwise.
+    public var workerTasks: [WorkerTask]
+    /// Ends the instance's pending and claimed worker tasks (the instance was cancelled), so that no
+    /// worker picks them up and a late report gets a conflict.
+    public var cancelsWorkerTasks: Bool
     public var now: Date
 
     public init(instanceID: UUID, expectedState: InstanceState = .running, leaseOwner: String?, now: Date) {
@@ -145,6 +151,8 @@ public struct InstanceUpdate: Sendable {
         self.clearsState = false
         self.deliveredSignals = []
         self.releasesLease = false
+        self.workerTasks = []
+        self.cancelsWorkerTasks = false
         self.now = now
     }
 }

@@ -116,6 +116,66 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v4-worker-tasks") { db in
+            // One task per (instance, step): a retry requeues the same row with the next attempt, so
+            // that the claim epoch keeps growing and a stale worker is always fenced out.
+            // `deadline_at` is created_at + timeout_ms, so that the reaper finds expired tasks by index.
+            try db.execute(
+                sql: """
+                    CREATE TABLE worker_tasks (
+                        id TEXT PRIMARY KEY,
+                        instance_id TEXT NOT NULL,
+                        tenant_id TEXT NOT NULL,
+                        block_id TEXT NOT NULL,
+                        handler_name TEXT NOT NULL,
+                        queue_name TEXT,
+                        params TEXT NOT NULL,
+                        context TEXT NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        timeout_ms INTEGER,
+                        state TEXT NOT NULL,
+                        worker_id TEXT,
+                        claimed_at INTEGER,
+                        heartbeat_at INTEGER,
+                        claim_epoch INTEGER NOT NULL DEFAULT 0,
+                        resume_checkpoint TEXT,
+                        checkpoint_seq INTEGER NOT NULL DEFAULT 0,
+                        completed_at INTEGER,
+                        output TEXT,
+                        error_message TEXT,
+                        error_retryable INTEGER,
+                        created_at INTEGER NOT NULL,
+                        deadline_at INTEGER,
+                        UNIQUE (instance_id, block_id)
+                    );
+                    CREATE INDEX worker_tasks_pending ON worker_tasks (handler_name, created_at)
+                        WHERE state = 'pending';
+                    CREATE INDEX worker_tasks_claimed ON worker_tasks (heartbeat_at) WHERE state = 'claimed';
+                    CREATE INDEX worker_tasks_deadline ON worker_tasks (deadline_at)
+                        WHERE state IN ('pending', 'claimed') AND deadline_at IS NOT NULL;
+                    CREATE INDEX worker_tasks_created ON worker_tasks (created_at);
+                    CREATE TABLE worker_task_events (
+                        seq INTEGER PRIMARY KEY,
+                        task_id TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        worker_id TEXT,
+                        claim_epoch INTEGER NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        detail TEXT,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX worker_task_events_task ON worker_task_events (task_id, seq);
+                    CREATE TABLE worker_registrations (
+                        worker_id TEXT NOT NULL,
+                        handler_name TEXT NOT NULL,
+                        queue_name TEXT NOT NULL,
+                        version TEXT,
+                        last_seen_at INTEGER NOT NULL,
+                        PRIMARY KEY (worker_id, handler_name, queue_name)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -21,6 +21,8 @@ private struct PreparedUpdate: Sendable {
     let clearsState: Bool
     let stateWrites: [(key: String, value: String?)]
     let deliveredSignals: [String]
+    let workerTasks: [WorkerTaskInsert]
+    let cancelsWorkerTasks: Bool
 
     init(_ update: InstanceUpdate) throws {
         id = SQLiteRows.id(update.instanceID)
@@ -58,6 +60,8 @@ private struct PreparedUpdate: Sendable {
         // Sorted: the same update always writes in the same order.
         stateWrites = update.stateWrites.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.serialized() }) }
         deliveredSignals = update.deliveredSignals.map(SQLiteRows.id)
+        workerTasks = try update.workerTasks.map(WorkerTaskInsert.init)
+        cancelsWorkerTasks = update.cancelsWorkerTasks
     }
 
     /// Applies the update if its compare-and-set holds; writes nothing otherwise.
@@ -95,6 +99,59 @@ private struct PreparedUpdate: Sendable {
             )
             for signal in deliveredSignals { try deliver.execute(arguments: [now, signal, id]) }
         }
+        if !workerTasks.isEmpty {
+            let insert = try db.cachedStatement(sql: WorkerTaskInsert.sql)
+            for task in workerTasks {
+                try insert.execute(arguments: StatementArguments(task.arguments))
+                if db.changesCount > 0 { try recordQueued(task, db) }
+            }
+        }
+        if cancelsWorkerTasks { try cancelWorkerTasks(db) }
         return true
+    }
+}
+
+extension PreparedUpdate {
+    /// A requeue (the row existed) is worth a line in the task's history; a first insert is not.
+    fileprivate func recordQueued(_ task: WorkerTaskInsert, _ db: Database) throws {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT id, claim_epoch FROM worker_tasks WHERE instance_id = ? AND block_id = ?"
+                ),
+                arguments: [task.instanceID, task.blockID]
+            ), task.attempt > 0
+        else { return }
+        try SQLiteStore.record(
+            db,
+            task: row[0],
+            .requeued,
+            worker: nil,
+            epoch: row[1],
+            attempt: task.attempt,
+            now: now
+        )
+    }
+
+    fileprivate func cancelWorkerTasks(_ db: Database) throws {
+        let open = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, worker_id, claim_epoch, attempt FROM worker_tasks
+                    WHERE instance_id = ? AND state IN ('pending', 'claimed')
+                    """
+            ),
+            arguments: [id]
+        ).map { row -> (String, String?, Int64, Int64) in (row[0], row[1], row[2], row[3]) }
+        for (task, worker, epoch, attempt) in open {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE worker_tasks SET state = 'failed', completed_at = ?,
+                        error_message = 'cancelled: the instance was cancelled', error_retryable = 0
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [now, task])
+            try SQLiteStore.record(db, task: task, .cancelled, worker: worker, epoch: epoch, attempt: attempt, now: now)
+        }
     }
 }
