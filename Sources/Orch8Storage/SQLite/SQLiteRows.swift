@@ -41,6 +41,10 @@ enum SQLiteRows {
 
 /// An instance row copied out of a transaction; ``decode()`` parses its JSON afterwards, outside the
 /// database lock.
+///
+/// The `@inline(never)` on the `init(_:)` and `decode()` of this and the other column structs works
+/// around a compiler crash: Swift 6.3.1's release build dies (signal 11, "while splitting coroutine"
+/// of `SQLiteStore.outputs(instanceID:)`) when they are inlined into the async store methods.
 struct InstanceColumns: Sendable {
     /// The columns, in the order ``init(_:)`` reads them.
     static let list = """
@@ -69,7 +73,7 @@ struct InstanceColumns: Sendable {
     let updatedAt: Int64
 
     /// Reads a row selected with ``list``.
-    init(_ row: Row) {
+    @inline(never) init(_ row: Row) {
         id = row[0]
         sequenceID = row[1]
         tenantID = row[2]
@@ -90,7 +94,7 @@ struct InstanceColumns: Sendable {
         updatedAt = row[17]
     }
 
-    func decode() throws -> TaskInstance {
+    @inline(never) func decode() throws -> TaskInstance {
         guard let state = InstanceState(rawValue: state) else {
             throw SQLiteStoreError("corrupt state '\(state)' of instance \(id)")
         }
@@ -133,7 +137,7 @@ struct OutputColumns: Sendable {
     let attempt: Int64
     let createdAt: Int64
 
-    init(_ row: Row) {
+    @inline(never) init(_ row: Row) {
         id = row[0]
         instanceID = row[1]
         blockID = row[2]
@@ -144,7 +148,7 @@ struct OutputColumns: Sendable {
         createdAt = row[7]
     }
 
-    func decode() throws -> BlockOutput {
+    @inline(never) func decode() throws -> BlockOutput {
         BlockOutput(
             id: try SQLiteRows.uuid(id, "block_outputs.id"),
             instanceID: try SQLiteRows.uuid(instanceID, "block_outputs.instance_id"),
@@ -179,7 +183,7 @@ struct SignalColumns: Sendable {
     let createdAt: Int64
     let deliveredAt: Int64?
 
-    init(_ row: Row) {
+    @inline(never) init(_ row: Row) {
         id = row[0]
         instanceID = row[1]
         signalType = row[2]
@@ -189,7 +193,7 @@ struct SignalColumns: Sendable {
         deliveredAt = row[6]
     }
 
-    func decode() throws -> Signal {
+    @inline(never) func decode() throws -> Signal {
         Signal(
             id: try SQLiteRows.uuid(id, "signals.id"),
             instanceID: try SQLiteRows.uuid(instanceID, "signals.instance_id"),
@@ -210,7 +214,7 @@ struct StateColumns: Sendable {
     let key: String
     let value: String
 
-    init(_ row: Row) {
+    @inline(never) init(_ row: Row) {
         instanceID = row[0]
         key = row[1]
         value = row[2]
@@ -224,13 +228,13 @@ struct SequenceColumns: Sendable {
     let definition: String
     let deprecated: Bool
 
-    init(_ row: Row) {
+    @inline(never) init(_ row: Row) {
         definition = row[0]
         deprecated = row[1]
     }
 
     /// The stored definition, with the `deprecated` column (which changes after creation) applied.
-    func decode() throws -> SequenceDefinition {
+    @inline(never) func decode() throws -> SequenceDefinition {
         var sequence = try SQLiteRows.decode(SequenceDefinition.self, definition)
         sequence.deprecated = deprecated
         return sequence

@@ -30,18 +30,19 @@ extension SQLiteStore {
     }
 
     public func instance(id: UUID) async throws -> TaskInstance? {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchOne(
                 db,
                 sql: "SELECT \(InstanceColumns.list) FROM instances WHERE id = ?",
                 arguments: [SQLiteRows.id(id)]
             ).map(InstanceColumns.init)
-        }?.decode()
+        }
+        return try rows?.decode()
     }
 
     public func instances(_ query: InstanceQuery) async throws -> [TaskInstance] {
         if let states = query.states, states.isEmpty { return [] }
-        return try await read { db in
+        let rows = try await read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let tenant = query.tenantID {
@@ -82,7 +83,8 @@ extension SQLiteStore {
                     """,
                 arguments: StatementArguments(arguments)
             ).map(InstanceColumns.init)
-        }.map { try $0.decode() }
+        }
+        return try rows.map { try $0.decode() }
     }
 
     public func setInstanceState(

@@ -32,17 +32,18 @@ extension SQLiteStore {
     }
 
     public func sequence(id: UUID) async throws -> SequenceDefinition? {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchOne(
                 db,
                 sql: "SELECT \(SequenceColumns.list) FROM sequences WHERE id = ?",
                 arguments: [SQLiteRows.id(id)]
             ).map(SequenceColumns.init)
-        }?.decode()
+        }
+        return try rows?.decode()
     }
 
     public func sequences(_ query: SequenceQuery) async throws -> [SequenceDefinition] {
-        try await read { db in
+        let rows = try await read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let tenant = query.tenantID {
@@ -64,12 +65,13 @@ extension SQLiteStore {
                     """,
                 arguments: StatementArguments(arguments)
             ).map(SequenceColumns.init)
-        }.map { try $0.decode() }
+        }
+        return try rows.map { try $0.decode() }
     }
 
     public func sequenceVersions(tenantID: String, namespace: String, name: String) async throws -> [SequenceDefinition]
     {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -78,7 +80,8 @@ extension SQLiteStore {
                     """,
                 arguments: [tenantID, namespace, name]
             ).map(SequenceColumns.init)
-        }.map { try $0.decode() }
+        }
+        return try rows.map { try $0.decode() }
     }
 
     public func deprecateSequence(id: UUID) async throws -> Bool {

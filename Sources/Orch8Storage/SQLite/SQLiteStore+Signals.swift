@@ -4,13 +4,14 @@ public import Orch8Core
 
 extension SQLiteStore {
     public func outputs(instanceID: UUID) async throws -> [BlockOutput] {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT \(OutputColumns.list) FROM block_outputs WHERE instance_id = ? ORDER BY seq",
                 arguments: [SQLiteRows.id(instanceID)]
             ).map(OutputColumns.init)
-        }.map { try $0.decode() }
+        }
+        return try rows.map { try $0.decode() }
     }
 
     public func stateValues(instanceID: UUID) async throws -> [String: JSON] {
@@ -56,18 +57,19 @@ extension SQLiteStore {
     }
 
     public func pendingSignals(instanceID: UUID) async throws -> [Signal] {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT \(SignalColumns.list) FROM signals WHERE instance_id = ? AND delivered = 0 ORDER BY seq",
                 arguments: [SQLiteRows.id(instanceID)]
             ).map(SignalColumns.init)
-        }.map { try $0.decode() }
+        }
+        return try rows.map { try $0.decode() }
     }
 
     public func instancesWithPendingSignals(in states: Set<InstanceState>, limit: Int) async throws -> [UUID] {
         guard !states.isEmpty else { return [] }
-        return try await read { db in
+        let rows = try await read { db in
             var arguments = StatementArguments(states.map(\.rawValue).sorted())
             arguments += [limit]
             // Oldest pending signal first, so that a long backlog is swept fairly.
@@ -80,6 +82,7 @@ extension SQLiteStore {
                     """,
                 arguments: arguments
             )
-        }.map { try SQLiteRows.uuid($0, "signals.instance_id") }
+        }
+        return try rows.map { try SQLiteRows.uuid($0, "signals.instance_id") }
     }
 }

@@ -4,23 +4,25 @@ public import Orch8Core
 
 extension SQLiteStore {
     public func workerTask(instanceID: UUID, blockID: String) async throws -> WorkerTask? {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE instance_id = ? AND block_id = ?"
                 ),
                 arguments: [SQLiteRows.id(instanceID), blockID]
             ).map(WorkerTaskColumns.init)
-        }?.decode()
+        }
+        return try rows?.decode()
     }
 
     public func workerTask(id: UUID) async throws -> WorkerTask? {
-        try await read { db in
+        let rows = try await read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE id = ?"),
                 arguments: [SQLiteRows.id(id)]
             ).map(WorkerTaskColumns.init)
-        }?.decode()
+        }
+        return try rows?.decode()
     }
 
     public func pollWorkerTasks(_ poll: WorkerPoll) async throws -> [WorkerTask] {
@@ -193,7 +195,7 @@ extension SQLiteStore {
 
     public func workerTasks(_ query: WorkerTaskQuery) async throws -> [WorkerTask] {
         if let states = query.states, states.isEmpty { return [] }
-        return try await read { db in
+        let rows = try await read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
             func match(_ column: String, _ value: String?) {
@@ -221,7 +223,8 @@ extension SQLiteStore {
                     """,
                 arguments: StatementArguments(arguments)
             ).map(WorkerTaskColumns.init)
-        }.map { try $0.decode() }
+        }
+        return try rows.map { try $0.decode() }
     }
 
     public func workerTaskCounts(tenantID: String?) async throws -> [WorkerTaskCount] {

@@ -33,7 +33,7 @@ struct WorkerTaskColumns: Sendable {
     let errorRetryable: Bool?
     let createdAt: Int64
 
-    init(_ row: Row) {
+    @inline(never) init(_ row: Row) {
         id = row[0]
         instanceID = row[1]
         blockID = row[2]
@@ -57,7 +57,7 @@ struct WorkerTaskColumns: Sendable {
         createdAt = row[20]
     }
 
-    func decode() throws -> WorkerTask {
+    @inline(never) func decode() throws -> WorkerTask {
         guard let state = WorkerTaskState(rawValue: state) else {
             throw SQLiteStoreError("corrupt state '\(state)' of worker task \(id)")
         }
