@@ -114,13 +114,19 @@ import Testing
         for (n, id) in instances.enumerated() {
             let instance = try await server.waitFor(id, "completed")
             #expect(instance["context"]?["data"]?["score"] == .int(Int64(n * 2)), "the worker's output merged")
-            let (_, outputs) = try await server.request("GET", "/api/v1/instances/\(id.uuidString.lowercased())/outputs")
+            let (_, outputs) = try await server.request(
+                "GET",
+                "/api/v1/instances/\(id.uuidString.lowercased())/outputs"
+            )
             let after = outputs.arrayValue?.first { $0["block_id"] == "after" }
             #expect(after?["output"] == ["score": .int(Int64(n * 2))])
         }
         let failed = try await server.waitFor(rejected, "failed")
         #expect(failed["state"] == "failed")
-        let (_, outputs) = try await server.request("GET", "/api/v1/instances/\(rejected.uuidString.lowercased())/outputs")
+        let (_, outputs) = try await server.request(
+            "GET",
+            "/api/v1/instances/\(rejected.uuidString.lowercased())/outputs"
+        )
         #expect(outputs.arrayValue?.last?["output"]?["message"] == "block `r`: rejected by the SDK worker")
         let (_, workers) = try await server.request("GET", "/api/v1/workers")
         #expect(workers.arrayValue?.first?["worker_id"] == "sdk-worker")
