@@ -44,6 +44,19 @@ import Testing
             try await api.waitFor(disabled, "failed")
             #expect(try await output(of: disabled)?["message"] == "block `classify`: plugin 'classifier' is disabled")
 
+            // Rolling back is one more PATCH: enabled again, on the first module.
+            let rollback = try await api.send(
+                .patch,
+                "/plugins/classifier",
+                #"{"source": "\#(first)", "enabled": true}"#
+            )
+            #expect(rollback.status == .ok, "\(rollback.text)")
+            #expect(rollback.json["source"]?.stringValue == first)
+            #expect(rollback.json["enabled"] == true)
+            let rolledBack = try await api.createInstance(sequence)
+            try await api.waitFor(rolledBack, "completed")
+            #expect(try await output(of: rolledBack) == ["v": 1], "re-enabled, and back on v1")
+
             #expect(try await api.send(.delete, "/plugins/classifier").status == .noContent)
             let deleted = try await api.createInstance(sequence)
             try await api.waitFor(deleted, "failed")

@@ -133,10 +133,26 @@ import WAT
 
     @Test func anInfiniteLoopIsStoppedByTheDeadline() async throws {
         let path = try PluginModules.abi(handle: "(loop $forever (br $forever)) (i64.const 0)")
-        let started = ContinuousClock.now
-        let failure = await failure(path, timeout: .milliseconds(200))
+        // One guest thread and a fuel budget of 1.2 × 30M instructions (the floor of one second's
+        // worth), so that the guest outlives the caller's 200 ms deadline by far.
+        var configuration = WasmConfiguration()
+        configuration.threads = 1
+        configuration.fuelPerSecond = 30_000_000
+        let runtime = WasmRuntime(configuration: configuration)
+        let result = await runtime.invoke(path: path, config: nil, input: envelope("x"), timeout: .milliseconds(200))
+        guard case .failure(let failure) = result else {
+            Issue.record("an infinite loop returned \(result)")
+            return
+        }
         #expect(failure == .retryable("plugin timed out after 200 ms"))
-        #expect(ContinuousClock.now - started < .seconds(5), "the caller does not wait for the guest")
+        // The answer came while the guest still ran: the caller did not wait for it.
+        #expect(runtime.guestCallsInProgress == 1, "the caller does not wait for the guest")
+        // Then the budget stops the guest and frees its thread.
+        let deadline = ContinuousClock.now + .seconds(300)
+        while runtime.guestCallsInProgress > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(runtime.guestCallsInProgress == 0, "the fuel budget stops a guest past its deadline")
         let fuel = await self.failure(path, config: ["fuel": 100_000])
         #expect(fuel == .permanent("plugin used up its fuel budget of 100000 in handle"))
     }

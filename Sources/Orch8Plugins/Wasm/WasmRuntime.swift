@@ -82,6 +82,10 @@ public final class WasmRuntime: Sendable {
 
     /// Runs the module at `path` on `input` (the envelope) under the plugin's limits. Never throws:
     /// every problem is a classified ``StepFailure``.
+    /// Guest calls running on the runtime's threads now, including calls whose caller has already
+    /// been answered at its deadline (a guest cannot be interrupted; its fuel budget stops it).
+    public var guestCallsInProgress: Int { pool.activeJobs }
+
     public func invoke(
         path: String,
         config: JSON,

@@ -8,6 +8,7 @@ final class WasmThreadPool: @unchecked Sendable {
     // Guarded by `condition`.
     private var jobs: [Job] = []
     private var started = 0
+    private var running = 0
     private let condition = NSCondition()
     private let threads: Int
     private let engine: WasmKit.Engine
@@ -21,6 +22,14 @@ final class WasmThreadPool: @unchecked Sendable {
     init(threads: Int, engine: WasmKit.Engine) {
         self.threads = max(1, threads)
         self.engine = engine
+    }
+
+    /// Jobs running on a guest thread now: a call whose caller gave up at its deadline still counts
+    /// until its guest stops.
+    var activeJobs: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return running
     }
 
     func submit(_ job: @escaping Job) {
@@ -43,8 +52,12 @@ final class WasmThreadPool: @unchecked Sendable {
             condition.lock()
             while jobs.isEmpty { condition.wait() }
             let job = jobs.removeFirst()
+            running += 1
             condition.unlock()
             job(&thread)
+            condition.lock()
+            running -= 1
+            condition.unlock()
         }
     }
 }
