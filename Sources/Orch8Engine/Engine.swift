@@ -19,7 +19,9 @@ public final class Engine: Service, Sendable {
     public let plugins: PluginHost?
     let logger: Logger
     let now: @Sendable () -> Date
-    let commits: CommitQueue
+    let commits: GroupCommit<InstanceUpdate, Bool>
+    /// Workers' complete and fail reports, many per transaction.
+    let reports: GroupCommit<WorkerReport, WorkerTaskMutation>
     let sequences: SequenceCache
 
     private let doorbell = Doorbell()
@@ -47,7 +49,10 @@ public final class Engine: Service, Sendable {
         self.plugins = plugins
         self.logger = logger
         self.now = now
-        commits = CommitQueue(store: store)
+        commits = GroupCommit(missing: false) { updates in try await store.commit(updates) }
+        reports = GroupCommit(missing: .notFound) { reports in
+            try await store.reportWorkerTasks(reports, now: now())
+        }
         sequences = SequenceCache(store: store)
     }
 
@@ -63,6 +68,14 @@ public final class Engine: Service, Sendable {
 
     /// Work may be due: a new instance, a state change, a timer. Claims at once.
     public func wake() { doorbell.ring() }
+
+    /// Applies a worker's complete or fail, grouped with other workers' reports into one
+    /// transaction; an applied report wakes the engine to take the result.
+    public func report(_ report: WorkerReport) async throws -> WorkerTaskMutation {
+        let result = try await reports.submit(report)
+        if case .applied = result { wake() }
+        return result
+    }
 
     /// A signal was enqueued for `instanceID`: a running instance sees it before its next step, a
     /// paused one is handled by the next sweep, which this triggers.
@@ -85,6 +98,7 @@ public final class Engine: Service, Sendable {
         defer { state.withLock { $0.alive = false } }
 
         async let flusher: Void = commits.run()
+        async let reporter: Void = reports.run()
         async let heartbeat: Void = renewLeases()
         await withGracefulShutdownHandler {
             await self.schedule()
@@ -93,7 +107,9 @@ public final class Engine: Service, Sendable {
         }
         stop()
         commits.finish()
+        reports.finish()
         await flusher
+        await reporter
         await heartbeat
         let released = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: configuration.nodeID)
         logger.info("engine stopped", metadata: ["released": "\(released)"])

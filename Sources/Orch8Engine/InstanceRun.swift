@@ -16,6 +16,8 @@ struct InstanceRun {
     var outputs: [BlockOutput]
     var pendingSignals: [Signal]
     var kv: [String: JSON]
+    /// The instance's worker tasks by step, as claimed.
+    let workerTasks: [String: WorkerTask]
 
     /// The latest real output per block: what `outputs.<id>` reads.
     private var latestOutputs: [String: JSON] = [:]
@@ -29,6 +31,7 @@ struct InstanceRun {
         outputs = claimed.outputs
         pendingSignals = claimed.pendingSignals
         kv = claimed.state
+        workerTasks = Dictionary(claimed.workerTasks.map { ($0.blockID, $0) }) { first, _ in first }
         update = InstanceUpdate(
             instanceID: claimed.instance.id,
             leaseOwner: engine.configuration.nodeID,
@@ -242,7 +245,7 @@ struct InstanceRun {
     ) async throws -> StepProgress {
         let definition = step.definition
         let id = definition.id
-        if let task = try await engine.store.workerTask(instanceID: instance.id, blockID: id), task.attempt == attempt {
+        if let task = workerTasks[id], task.attempt == attempt {
             switch task.state {
             case .pending, .claimed:
                 try await park(.waiting, at: nil)

@@ -55,11 +55,10 @@ struct WorkerController {
         let id = try context.pathUUID()
         let body = try await request.decodeJSON(CompleteRequest.self, limit: configuration.maxBodyBytes)
         try Self.checkWorker(body.workerID)
-        try await checkAccess(id, context)
-        let fence = WorkerFence(workerID: body.workerID, claimEpoch: body.claimEpoch)
+        let fence = WorkerFence(workerID: body.workerID, claimEpoch: body.claimEpoch, tenantID: context.tenantID)
         return try finished(
             id,
-            try await store.completeWorkerTask(id: id, fence: fence, output: body.output ?? .null, now: Date())
+            try await engine.report(WorkerReport(taskID: id, fence: fence, outcome: .completed(body.output ?? .null)))
         )
     }
 
@@ -68,22 +67,14 @@ struct WorkerController {
         let id = try context.pathUUID()
         let body = try await request.decodeJSON(FailRequest.self, limit: configuration.maxBodyBytes)
         try Self.checkWorker(body.workerID)
-        try await checkAccess(id, context)
-        let fence = WorkerFence(workerID: body.workerID, claimEpoch: body.claimEpoch)
-        let result = try await store.failWorkerTask(
-            id: id,
-            fence: fence,
-            message: body.message,
-            retryable: body.retryable ?? false,
-            now: Date()
-        )
-        return try finished(id, result)
+        let fence = WorkerFence(workerID: body.workerID, claimEpoch: body.claimEpoch, tenantID: context.tenantID)
+        let outcome = WorkerReport.Outcome.failed(message: body.message, retryable: body.retryable ?? false)
+        return try finished(id, try await engine.report(WorkerReport(taskID: id, fence: fence, outcome: outcome)))
     }
 
     private func finished(_ id: UUID, _ result: WorkerTaskMutation) throws -> Response {
         switch result {
         case .applied:
-            engine.wake()
             return .empty(.ok)
         case .notFound:
             throw APIError.notFound("worker task \(id.wire)")
@@ -110,8 +101,7 @@ struct WorkerController {
             }
             checkpoint = WorkerCheckpoint(value: value, expectedSeq: sequence)
         }
-        try await checkAccess(id, context)
-        let fence = WorkerFence(workerID: body.workerID, claimEpoch: body.claimEpoch)
+        let fence = WorkerFence(workerID: body.workerID, claimEpoch: body.claimEpoch, tenantID: context.tenantID)
         switch try await store.heartbeatWorkerTask(id: id, fence: fence, checkpoint: checkpoint, now: Date()) {
         case .applied(let sequence):
             return .json(["checkpoint_seq": .int(sequence)])

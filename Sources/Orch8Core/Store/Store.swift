@@ -97,18 +97,11 @@ public protocol Store: Sendable {
     /// a `claimed` event each), and records the poll in the worker's registration. Atomic: no task
     /// is ever handed to two pollers.
     func pollWorkerTasks(_ poll: WorkerPoll) async throws -> [WorkerTask]
-    /// Completes a task claimed by `fence` with the worker's output, and makes its instance due if it
-    /// is `waiting`, in one transaction. A refused fence records `stale_mutation_rejected`.
-    func completeWorkerTask(id: UUID, fence: WorkerFence, output: JSON, now: Date) async throws -> WorkerTaskMutation
-    /// Fails a task claimed by `fence`, and makes its instance due if it is `waiting`; the engine
-    /// decides on a retry.
-    func failWorkerTask(
-        id: UUID,
-        fence: WorkerFence,
-        message: String,
-        retryable: Bool,
-        now: Date
-    ) async throws -> WorkerTaskMutation
+    /// Applies workers' reports in one transaction, each whole or not at all: a report whose fence
+    /// does not hold the task's lease changes nothing but a `stale_mutation_rejected` event. An
+    /// applied report stores the output or the failure and makes the task's instance due if it is
+    /// `waiting` (the engine takes the result or decides on a retry).
+    func reportWorkerTasks(_ reports: [WorkerReport], now: Date) async throws -> [WorkerTaskMutation]
     /// Extends the lease of a task claimed by `fence`, storing `checkpoint` when given (compare-and-set
     /// on its sequence).
     func heartbeatWorkerTask(
@@ -147,4 +140,29 @@ public protocol Store: Sendable {
     /// or not at all: it is skipped (false in the result) when the instance is not in its
     /// ``InstanceUpdate/expectedState`` or no longer leased by its ``InstanceUpdate/leaseOwner``.
     func commit(_ updates: [InstanceUpdate]) async throws -> [Bool]
+}
+
+extension Store {
+    /// Completes a task claimed by `fence` with the worker's output (one report).
+    public func completeWorkerTask(
+        id: UUID,
+        fence: WorkerFence,
+        output: JSON,
+        now: Date
+    ) async throws -> WorkerTaskMutation {
+        let report = WorkerReport(taskID: id, fence: fence, outcome: .completed(output))
+        return try await reportWorkerTasks([report], now: now).first ?? .notFound
+    }
+
+    /// Fails a task claimed by `fence` (one report).
+    public func failWorkerTask(
+        id: UUID,
+        fence: WorkerFence,
+        message: String,
+        retryable: Bool,
+        now: Date
+    ) async throws -> WorkerTaskMutation {
+        let report = WorkerReport(taskID: id, fence: fence, outcome: .failed(message: message, retryable: retryable))
+        return try await reportWorkerTasks([report], now: now).first ?? .notFound
+    }
 }

@@ -73,19 +73,28 @@ public enum SignalEnqueueResult: Sendable, Equatable {
     case instanceTerminal(InstanceState)
 }
 
-/// A claimed instance with its outputs, pending signals and KV state, fetched in the claim so that
-/// the engine needs no further reads to start running it.
+/// A claimed instance with its outputs, pending signals, KV state and worker tasks, fetched in the
+/// claim so that the engine needs no further reads to run it.
 public struct ClaimedInstance: Sendable {
     public var instance: TaskInstance
     public var outputs: [BlockOutput]
     public var pendingSignals: [Signal]
     public var state: [String: JSON]
+    /// The instance's worker tasks (at most one per step), as they were when it was claimed.
+    public var workerTasks: [WorkerTask]
 
-    public init(instance: TaskInstance, outputs: [BlockOutput], pendingSignals: [Signal], state: [String: JSON]) {
+    public init(
+        instance: TaskInstance,
+        outputs: [BlockOutput],
+        pendingSignals: [Signal],
+        state: [String: JSON],
+        workerTasks: [WorkerTask] = []
+    ) {
         self.instance = instance
         self.outputs = outputs
         self.pendingSignals = pendingSignals
         self.state = state
+        self.workerTasks = workerTasks
     }
 }
 

@@ -7,10 +7,14 @@ public import Foundation
 public struct WorkerFence: Sendable, Equatable {
     public var workerID: String
     public var claimEpoch: Int64?
+    /// The tenant the caller acts for: a task of another tenant's instance is reported missing.
+    /// Nil checks no tenant.
+    public var tenantID: String?
 
-    public init(workerID: String, claimEpoch: Int64? = nil) {
+    public init(workerID: String, claimEpoch: Int64? = nil, tenantID: String? = nil) {
         self.workerID = workerID
         self.claimEpoch = claimEpoch
+        self.tenantID = tenantID
     }
 }
 
@@ -42,6 +46,26 @@ public struct WorkerPoll: Sendable, Equatable {
         self.version = version
         self.limit = limit
         self.now = now
+    }
+}
+
+/// A worker's report on a task it holds: `complete` or `fail`.
+public struct WorkerReport: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        /// The worker's output.
+        case completed(JSON)
+        /// The worker's failure; the step's retry policy decides what a retryable one means.
+        case failed(message: String, retryable: Bool)
+    }
+
+    public var taskID: UUID
+    public var fence: WorkerFence
+    public var outcome: Outcome
+
+    public init(taskID: UUID, fence: WorkerFence, outcome: Outcome) {
+        self.taskID = taskID
+        self.fence = fence
+        self.outcome = outcome
     }
 }
 

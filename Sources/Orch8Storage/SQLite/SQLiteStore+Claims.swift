@@ -72,6 +72,11 @@ extension SQLiteStore {
                     sql: "SELECT \(StateColumns.list) FROM instance_state WHERE instance_id IN (\(list))",
                     arguments: arguments
                 ).map(StateColumns.init)
+                rows.tasks += try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE instance_id IN (\(list))",
+                    arguments: arguments
+                ).map(WorkerTaskColumns.init)
             }
             return rows
         }
@@ -125,6 +130,7 @@ private struct ClaimRows: Sendable {
     var outputs: [OutputColumns] = []
     var signals: [SignalColumns] = []
     var state: [StateColumns] = []
+    var tasks: [WorkerTaskColumns] = []
 
     func decode() throws -> [ClaimedInstance] {
         var outputs: [String: [BlockOutput]] = [:]
@@ -133,6 +139,8 @@ private struct ClaimRows: Sendable {
         for row in self.signals { signals[row.instanceID, default: []].append(try row.decode()) }
         var state: [String: [String: JSON]] = [:]
         for row in self.state { state[row.instanceID, default: [:]][row.key] = try JSON.parse(row.value) }
+        var tasks: [String: [WorkerTask]] = [:]
+        for row in self.tasks { tasks[row.instanceID, default: []].append(try row.decode()) }
         // RETURNING gives no order: hand instances out in claim order.
         let ordered = instances.sorted { a, b in
             a.priority != b.priority ? a.priority > b.priority : (a.nextFireAt ?? 0) < (b.nextFireAt ?? 0)
@@ -142,7 +150,8 @@ private struct ClaimRows: Sendable {
                 instance: try row.decode(),
                 outputs: outputs[row.id] ?? [],
                 pendingSignals: signals[row.id] ?? [],
-                state: state[row.id] ?? [:]
+                state: state[row.id] ?? [:],
+                workerTasks: tasks[row.id] ?? []
             )
         }
     }

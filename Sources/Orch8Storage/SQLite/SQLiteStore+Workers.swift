@@ -71,32 +71,64 @@ extension SQLiteStore {
         return try rows.sorted { $0.createdAt < $1.createdAt }.map { try $0.decode() }
     }
 
-    public func completeWorkerTask(
-        id: UUID,
+    public func reportWorkerTasks(_ reports: [WorkerReport], now: Date) async throws -> [WorkerTaskMutation] {
+        guard !reports.isEmpty else { return [] }
+        let time = SQLiteRows.millis(now)
+        let prepared = reports.map { report -> (key: String, fence: WorkerFence, outcome: PreparedOutcome) in
+            let outcome: PreparedOutcome
+            switch report.outcome {
+            case .completed(let output): outcome = .completed(output.serialized())
+            case .failed(let message, let retryable): outcome = .failed(message, retryable)
+            }
+            return (SQLiteRows.id(report.taskID), report.fence, outcome)
+        }
+        let results: [FenceOutcome<WorkerTaskColumns>] = try await write { db in
+            try prepared.map { key, fence, outcome in
+                try Self.apply(outcome, to: key, fence: fence, db, now: time)
+            }
+        }
+        return try results.map { result in
+            switch result {
+            case .notFound: return .notFound
+            case .conflict: return .conflict
+            case .held(let row): return .applied(try row.decode())
+            }
+        }
+    }
+
+    private enum PreparedOutcome: Sendable {
+        case completed(String)
+        case failed(String, Bool)
+    }
+
+    /// The fenced end of a claimed task: checks the lease, stores the result, records the event and
+    /// makes a waiting instance due.
+    private static func apply(
+        _ outcome: PreparedOutcome,
+        to key: String,
         fence: WorkerFence,
-        output: JSON,
-        now: Date
-    ) async throws -> WorkerTaskMutation {
-        let serialized = output.serialized()
-        return try await finish(id: id, fence: fence, now: now, event: .completed) { db, key, time in
+        _ db: Database,
+        now time: Int64
+    ) throws -> FenceOutcome<WorkerTaskColumns> {
+        let lease: Lease
+        switch try checkFence(db, key: key, fence: fence, now: time) {
+        case .notFound: return .notFound
+        case .conflict: return .conflict
+        case .held(let held): lease = held
+        }
+        let event: WorkerTaskEventKind
+        switch outcome {
+        case .completed(let output):
+            event = .completed
             try db.cachedStatement(
                 sql: """
                     UPDATE worker_tasks SET state = 'completed', completed_at = ?, output = ?, error_message = NULL,
                         error_retryable = NULL
                     WHERE id = ?
                     """
-            ).execute(arguments: [time, serialized, key])
-        }
-    }
-
-    public func failWorkerTask(
-        id: UUID,
-        fence: WorkerFence,
-        message: String,
-        retryable: Bool,
-        now: Date
-    ) async throws -> WorkerTaskMutation {
-        try await finish(id: id, fence: fence, now: now, event: .failed) { db, key, time in
+            ).execute(arguments: [time, output, key])
+        case .failed(let message, let retryable):
+            event = .failed
             try db.cachedStatement(
                 sql: """
                     UPDATE worker_tasks SET state = 'failed', completed_at = ?, error_message = ?, error_retryable = ?
@@ -104,49 +136,15 @@ extension SQLiteStore {
                     """
             ).execute(arguments: [time, message, retryable, key])
         }
-    }
-
-    /// The fenced end of a claimed task: checks the lease, applies `change`, records `event` and
-    /// makes a waiting instance due, all in one transaction.
-    private func finish(
-        id: UUID,
-        fence: WorkerFence,
-        now: Date,
-        event: WorkerTaskEventKind,
-        change: @escaping @Sendable (Database, String, Int64) throws -> Void
-    ) async throws -> WorkerTaskMutation {
-        let key = SQLiteRows.id(id)
-        let time = SQLiteRows.millis(now)
-        let result: FenceOutcome<WorkerTaskColumns> = try await write { db in
-            switch try Self.checkFence(db, key: key, fence: fence, now: time) {
-            case .notFound: return .notFound
-            case .conflict: return .conflict
-            case .held(let lease):
-                try change(db, key, time)
-                try Self.record(
-                    db,
-                    task: key,
-                    event,
-                    worker: fence.workerID,
-                    epoch: lease.epoch,
-                    attempt: lease.attempt,
-                    now: time
-                )
-                try Self.makeDue(db, instanceID: lease.instanceID, now: time)
-                guard
-                    let row = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE id = ?"),
-                        arguments: [key]
-                    )
-                else { return .notFound }
-                return .held(WorkerTaskColumns(row))
-            }
-        }
-        switch result {
-        case .notFound: return .notFound
-        case .conflict: return .conflict
-        case .held(let row): return .applied(try row.decode())
-        }
+        try record(db, task: key, event, worker: fence.workerID, epoch: lease.epoch, attempt: lease.attempt, now: time)
+        try makeDue(db, instanceID: lease.instanceID, now: time)
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE id = ?"),
+                arguments: [key]
+            )
+        else { return .notFound }
+        return .held(WorkerTaskColumns(row))
     }
 
     public func heartbeatWorkerTask(
@@ -160,9 +158,11 @@ extension SQLiteStore {
         let value = checkpoint.map { $0.value.serialized() }
         let expected = checkpoint?.expectedSeq
         return try await write { db in
-            guard case .held(let lease) = try Self.checkFence(db, key: key, fence: fence, now: time) else {
-                return try String.fetchOne(db, sql: "SELECT id FROM worker_tasks WHERE id = ?", arguments: [key])
-                    == nil ? .notFound : .conflict
+            let lease: Lease
+            switch try Self.checkFence(db, key: key, fence: fence, now: time) {
+            case .notFound: return .notFound
+            case .conflict: return .conflict
+            case .held(let held): lease = held
             }
             if let value, let expected {
                 guard expected == lease.checkpointSeq else {
@@ -397,13 +397,14 @@ extension SQLiteStore {
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT state, worker_id, claim_epoch, attempt, instance_id, checkpoint_seq
+                        SELECT state, worker_id, claim_epoch, attempt, instance_id, checkpoint_seq, tenant_id
                         FROM worker_tasks WHERE id = ?
                         """
                 ),
                 arguments: [key]
             )
         else { return .notFound }
+        if let tenant = fence.tenantID, tenant != row[6] as String { return .notFound }
         let state: String = row[0]
         let worker: String? = row[1]
         let epoch: Int64 = row[2]

@@ -1,38 +1,45 @@
-import Orch8Core
 import Synchronization
 
-/// Group commit: instance runners hand in their updates and wait; one flusher writes everything
-/// that arrived meanwhile in a single transaction. Throughput is bounded by commits, not by rows
-/// (DESIGN.md §2), so this is what lets many instances progress at the cost of one fsync.
-final class CommitQueue: Sendable {
-    private typealias Waiter = CheckedContinuation<Bool, any Error>
+/// Group commit: callers hand in items and wait; one flusher writes everything that arrived
+/// meanwhile with a single call of `flush` (one transaction). Throughput is bounded by commits, not
+/// by rows (DESIGN.md §2), so this is what lets many instances progress, and many workers report,
+/// at the cost of one commit.
+final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
+    private typealias Waiter = CheckedContinuation<Outcome, any Error>
 
     private struct State {
-        var pending: [(InstanceUpdate, Waiter)] = []
+        var pending: [(Item, Waiter)] = []
         var finished = false
     }
 
-    private let store: any Store
+    private let flush: @Sendable ([Item]) async throws -> [Outcome]
+    /// What an item gets when `flush` returns fewer outcomes than items (it never should).
+    private let missing: Outcome
     private let state = Mutex(State())
     private let bell = Doorbell()
     /// Largest batch per transaction, so that one commit never holds the writer for long.
-    private let maxBatch = 512
+    private let maxBatch: Int
 
-    init(store: any Store) { self.store = store }
+    init(maxBatch: Int = 512, missing: Outcome, flush: @escaping @Sendable ([Item]) async throws -> [Outcome]) {
+        self.maxBatch = maxBatch
+        self.missing = missing
+        self.flush = flush
+    }
 
-    /// Commits `update` with whatever else is pending; true if it applied (its compare-and-set held).
-    func submit(_ update: InstanceUpdate) async throws -> Bool {
+    /// Commits `item` with whatever else is pending; its outcome.
+    func submit(_ item: Item) async throws -> Outcome {
         try await withCheckedThrowingContinuation { (continuation: Waiter) in
             let finished = state.withLock { state -> Bool in
                 if state.finished { return true }
-                state.pending.append((update, continuation))
+                state.pending.append((item, continuation))
                 return false
             }
             if finished {
                 // After shutdown nobody flushes: commit alone.
-                let store = self.store
+                let flush = self.flush
+                let missing = self.missing
                 Task {
-                    do { continuation.resume(returning: try await store.commit([update]).first ?? false) } catch {
+                    do { continuation.resume(returning: try await flush([item]).first ?? missing) } catch {
                         continuation.resume(throwing: error)
                     }
                 }
@@ -57,9 +64,9 @@ final class CommitQueue: Sendable {
                 continue
             }
             do {
-                let results = try await store.commit(batch.map(\.0))
+                let results = try await flush(batch.map(\.0))
                 for (index, (_, waiter)) in batch.enumerated() {
-                    waiter.resume(returning: index < results.count ? results[index] : false)
+                    waiter.resume(returning: index < results.count ? results[index] : missing)
                 }
             } catch {
                 for (_, waiter) in batch { waiter.resume(throwing: error) }
