@@ -61,7 +61,7 @@ struct InstanceRun {
         }
         let now = engine.now()
         if instance.context.runtime.startedAt == nil { instance.context.runtime.startedAt = now }
-        if instance.context.runtime.runID == nil { instance.context.runtime.runID = UUID() }
+        if instance.context.runtime.runID == nil { instance.context.runtime.runID = Self.randomID() }
         instance.context.runtime.instanceID = instance.id
         update.context = instance.context
 
@@ -286,10 +286,26 @@ struct InstanceRun {
         return .parked
     }
 
+    /// A random (version 4) id from the system generator. Foundation's `UUID()` on Linux opens
+    /// `/dev/urandom` for every id, which showed in the worker benchmark's profile.
+    static func randomID() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        var bytes = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)).uuid
+        withUnsafeMutableBytes(of: &bytes) { raw in
+            raw.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: low, toByteOffset: 8, as: UInt64.self)
+        }
+        bytes.6 = (bytes.6 & 0x0F) | 0x40
+        bytes.8 = (bytes.8 & 0x3F) | 0x80
+        return UUID(uuid: bytes)
+    }
+
     /// A time-ordered id (UUIDv7 layout), so that task ids sort like their creation.
     static func taskID(now: Date) -> UUID {
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        var bytes = UUID().uuid
+        var bytes = randomID().uuid
         bytes.0 = UInt8(truncatingIfNeeded: millis >> 40)
         bytes.1 = UInt8(truncatingIfNeeded: millis >> 32)
         bytes.2 = UInt8(truncatingIfNeeded: millis >> 24)
@@ -417,7 +433,7 @@ struct InstanceRun {
 
     private mutating func append(blockID: String, output: JSON, ref: String?, attempt: UInt32) {
         let row = BlockOutput(
-            id: UUID(),
+            id: Self.randomID(),
             instanceID: instance.id,
             blockID: blockID,
             output: output,

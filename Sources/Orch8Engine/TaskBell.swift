@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// Tells every waiting long-poll that worker tasks may be available (ORCH8-SPEC preface,
@@ -8,9 +7,10 @@ import Synchronization
 public final class TaskBell: Sendable {
     private struct State {
         var generation: UInt64 = 0
-        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         /// Waits cancelled before they registered their continuation.
-        var cancelled: Set<UUID> = []
+        var cancelled: Set<UInt64> = []
+        var nextWaiter: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -43,7 +43,10 @@ public final class TaskBell: Sendable {
     }
 
     private func ringing(after generation: UInt64) async {
-        let id = UUID()
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter &+= 1
+            return state.nextWaiter
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { state -> Bool in

@@ -99,10 +99,8 @@ import Testing
             output: ["ok": true],
             now: later
         )
-        guard case .applied(let done) = result else {
-            Issue.record("expected the report to apply, got \(result)")
-            return
-        }
+        #expect(result == .applied)
+        let done = try #require(try await store.workerTask(id: task.id))
         #expect(done.state == .completed)
         #expect(done.output == ["ok": true])
         #expect(done.completedAt == later)
@@ -126,18 +124,15 @@ import Testing
         let (instance, task) = try await waitingOnTask(store)
         _ = try await poll(store, "w1")
         let fence = WorkerFence(workerID: "w1")
-        guard
-            case .applied(let failed) = try await store.failWorkerTask(
-                id: task.id,
-                fence: fence,
-                message: "busy",
-                retryable: true,
-                now: Fixtures.epoch
-            )
-        else {
-            Issue.record("fail refused")
-            return
-        }
+        let result = try await store.failWorkerTask(
+            id: task.id,
+            fence: fence,
+            message: "busy",
+            retryable: true,
+            now: Fixtures.epoch
+        )
+        #expect(result == .applied)
+        let failed = try #require(try await store.workerTask(id: task.id))
         #expect(failed.state == .failed)
         #expect(failed.errorMessage == "busy")
         #expect(failed.errorRetryable == true)

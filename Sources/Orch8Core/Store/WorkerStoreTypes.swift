@@ -71,8 +71,8 @@ public struct WorkerReport: Sendable, Equatable {
 
 /// The outcome of a worker's complete or fail.
 public enum WorkerTaskMutation: Sendable, Equatable {
-    /// Applied; the task as it now is.
-    case applied(WorkerTask)
+    /// Applied.
+    case applied
     case notFound
     /// The task is not claimed by this worker (and epoch): the lease changed hands or ended.
     case conflict

@@ -82,16 +82,13 @@ extension SQLiteStore {
             }
             return (SQLiteRows.id(report.taskID), report.fence, outcome)
         }
-        let results: [FenceOutcome<WorkerTaskColumns>] = try await write { db in
+        return try await write { db in
             try prepared.map { key, fence, outcome in
-                try Self.apply(outcome, to: key, fence: fence, db, now: time)
-            }
-        }
-        return try results.map { result in
-            switch result {
-            case .notFound: return .notFound
-            case .conflict: return .conflict
-            case .held(let row): return .applied(try row.decode())
+                switch try Self.apply(outcome, to: key, fence: fence, db, now: time) {
+                case .notFound: .notFound
+                case .conflict: .conflict
+                case .held: .applied
+                }
             }
         }
     }
@@ -109,7 +106,7 @@ extension SQLiteStore {
         fence: WorkerFence,
         _ db: Database,
         now time: Int64
-    ) throws -> FenceOutcome<WorkerTaskColumns> {
+    ) throws -> FenceOutcome<Void> {
         let lease: Lease
         switch try checkFence(db, key: key, fence: fence, now: time) {
         case .notFound: return .notFound
@@ -138,13 +135,7 @@ extension SQLiteStore {
         }
         try record(db, task: key, event, worker: fence.workerID, epoch: lease.epoch, attempt: lease.attempt, now: time)
         try makeDue(db, instanceID: lease.instanceID, now: time)
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE id = ?"),
-                arguments: [key]
-            )
-        else { return .notFound }
-        return .held(WorkerTaskColumns(row))
+        return .held(())
     }
 
     public func heartbeatWorkerTask(
