@@ -173,17 +173,26 @@ public final class Engine: Service, Sendable {
 
     private func runInstance(_ claimed: ClaimedInstance) async {
         var run = InstanceRun(engine: self, claimed: claimed)
+        var failed = false
         do {
             try await run.execute()
         } catch {
+            failed = true
             logger.error(
                 "instance run failed; releasing it",
                 metadata: ["instance_id": "\(claimed.instance.id.uuidString.lowercased())", "error": "\(error)"]
             )
             try? await run.release(at: now().addingTimeInterval(configuration.storageRetryDelay.seconds))
         }
-        state.withLock { _ = $0.inFlight.remove(claimed.instance.id) }
-        doorbell.ring()
+        let wasFull = state.withLock { state -> Bool in
+            let full = state.inFlight.count >= configuration.maxConcurrentInstances
+            state.inFlight.remove(claimed.instance.id)
+            return full
+        }
+        // Claim again only when this run freed a slot the scheduler was waiting for, or left work
+        // due (a timer to wait for): an instance that completed, failed or waits for a worker
+        // brings nothing new, and an empty claim still takes the writer.
+        if wasFull || failed || run.leftDueWork || isStopping { doorbell.ring() }
     }
 
     /// Keeps the leases of running instances alive while their steps run, and frees instances whose

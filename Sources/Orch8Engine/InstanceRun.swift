@@ -24,6 +24,10 @@ struct InstanceRun {
     /// Blocks that are done: a real output or a skip marker.
     private var finishedBlocks: Set<String> = []
     private var update: InstanceUpdate
+    /// Whether the run left the instance due again (`scheduled`): a timer, a back-off, a release,
+    /// or a commit refused (the instance changed behind the run's back). The scheduler then looks
+    /// for due work at once; otherwise there is none new.
+    private(set) var leftDueWork = false
 
     init(engine: Engine, claimed: ClaimedInstance) {
         self.engine = engine
@@ -482,6 +486,7 @@ struct InstanceRun {
 
     /// Leaves `running`: commits the pending update with the new state and releases the lease.
     private mutating func park(_ state: InstanceState, at nextFireAt: Date?) async throws {
+        if state == .scheduled { leftDueWork = true }
         update.state = state
         update.setsNextFireAt = true
         update.nextFireAt = nextFireAt
@@ -496,6 +501,7 @@ struct InstanceRun {
         let applied = try await engine.commits.submit(update)
         update = InstanceUpdate(instanceID: instance.id, leaseOwner: engine.configuration.nodeID, now: engine.now())
         if !applied {
+            leftDueWork = true
             engine.logger.info(
                 "instance changed outside this run; stopping",
                 metadata: ["instance_id": "\(instance.id.uuidString.lowercased())"]
