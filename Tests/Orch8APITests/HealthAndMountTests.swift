@@ -1,7 +1,12 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
 import Orch8API
 import Orch8Core
+import Orch8Engine
+import Orch8Storage
 import Testing
 
 /// Root-only public routes, the two mounts, request ids (ORCH8-SPEC §1.1, §1.4).
@@ -21,6 +26,37 @@ import Testing
             #expect(ready.text.isEmpty)
             // Root only: not under /api/v1.
             #expect(try await api.send(.get, "/health/live").status == .notFound)
+        }
+    }
+
+    @Test func readinessIs503WhileTheEngineIsNotRunning() async throws {
+        let store = try SQLiteStore.inMemory()
+        let engine = Engine(store: store)
+        // The engine is not among the application's services: it never starts.
+        let app = buildApplication(
+            configuration: APIConfiguration(),
+            store: store,
+            engine: engine,
+            services: [],
+            logger: Logger(label: "orch8.api.test")
+        )
+        try await app.test(.router) { client in
+            let ready = try await client.executeRequest(uri: "/health/ready", method: .get, headers: [:], body: nil)
+            #expect(ready.status == .serviceUnavailable)
+            let live = try await client.executeRequest(uri: "/health/live", method: .get, headers: [:], body: nil)
+            #expect(live.status == .ok, "alive, just not ready")
+        }
+    }
+
+    @Test func theDefaultBodyLimitIsTenMebibytes() async throws {
+        #expect(APIConfiguration().maxBodyBytes == 10 * 1024 * 1024)
+        try await APIHarness().run { api in
+            let sequence = try await api.createSequence(#"[{"type": "step", "id": "a", "handler": "noop"}]"#)
+            let padding = String(repeating: "x", count: 10 * 1024 * 1024)
+            let big = APIClient.instanceJSON(sequence, data: #"{"pad": "\#(padding)"}"#)
+            let reply = try await api.send(.post, "/instances", big)
+            #expect(reply.status == .contentTooLarge)
+            #expect(reply.error?.hasPrefix("payload too large") == true, "\(reply.text)")
         }
     }
 
@@ -45,7 +81,12 @@ import Testing
             let reply = try await api.send(.get, "/handlers")
             #expect(reply.status == .ok)
             let builtin = reply.json["builtin"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            #expect(["assert", "fail", "log", "noop", "sleep", "transform"].allSatisfy(builtin.contains))
+            #expect(
+                builtin == [
+                    "assert", "delete_state", "fail", "get_state", "log", "merge_state", "noop", "set_state", "sleep",
+                    "transform",
+                ]
+            )
             #expect(reply.json["external"] == [])
         }
     }
