@@ -24,9 +24,9 @@ import Testing
                 {"id": "\(sequenceID)", "tenant_id": "acme", "namespace": "default", "name": "crash", "version": 1,
                  "created_at": "2026-11-25T00:00:00Z", "blocks": [
                    {"type": "step", "id": "r1", "handler": "noop"},
-                   {"type": "step", "id": "s1", "handler": "sleep", "params": {"duration_ms": 400}},
+                   {"type": "step", "id": "s1", "handler": "sleep", "params": {"duration_ms": 1000}},
                    {"type": "step", "id": "r2", "handler": "noop"},
-                   {"type": "step", "id": "s2", "handler": "sleep", "params": {"duration_ms": 400}},
+                   {"type": "step", "id": "s2", "handler": "sleep", "params": {"duration_ms": 1000}},
                    {"type": "step", "id": "r3", "handler": "noop"}]}
                 """
             )
@@ -40,14 +40,21 @@ import Testing
         )
         #expect(batch == 201)
 
-        try await Task.sleep(for: .milliseconds(600))
-        // The kill must land mid-run: some instances started, none finished (they sleep 800 ms).
-        let (_, before) = try await first.request("GET", "/api/v1/instances?limit=1000")
-        let instances = before["items"]?.arrayValue ?? []
+        // The kill must land mid-run: once work has started, and before every instance finished
+        // (each sleeps two seconds in all). Waits for the start rather than for a fixed time, which
+        // a loaded machine can overrun.
+        var instances: [JSON] = []
+        let startBy = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < startBy {
+            try await Task.sleep(for: .milliseconds(100))
+            let (_, before) = try await first.request("GET", "/api/v1/instances?limit=1000")
+            instances = before["items"]?.arrayValue ?? []
+            if instances.contains(where: { $0["context"]?["runtime"]?["started_at"]?.isNull == false }) { break }
+        }
+        first.kill9()
         let started = instances.filter { $0["context"]?["runtime"]?["started_at"]?.isNull == false }
         #expect(!started.isEmpty, "the kill happens after work started")
-        #expect(!instances.contains { $0["state"] == "completed" }, "and before any instance finished")
-        first.kill9()
+        #expect(instances.count { $0["state"] == "completed" } < count, "and before every instance finished")
 
         let second = ServerProcess(databasePath: database)
         try await second.start()

@@ -48,7 +48,9 @@ import Testing
         for _ in 0..<2 {
             let reopened = try SQLiteStore(path: path)
             #expect(
-                try await reopened.appliedMigrations() == ["v1", "v2-plugins", "v3-claim-indexes", "v4-worker-tasks"]
+                try await reopened.appliedMigrations() == [
+                    "v1", "v2-plugins", "v3-claim-indexes", "v4-worker-tasks", "v5-execution-tree",
+                ]
             )
             #expect(try await reopened.sequence(id: sequence.id)?.deprecated == true)
             #expect(try await reopened.instance(id: leased.id)?.context == update.context)

@@ -88,6 +88,12 @@ public protocol Store: Sendable {
     /// Deletes the plugin with this tenant and name; false if there is none.
     func deletePlugin(named name: String, tenantID: String) async throws -> Bool
 
+    // MARK: Execution tree
+
+    /// The instance's execution-tree nodes (written with ``commit(_:)``), in the order they were
+    /// first written.
+    func executionTree(instanceID: UUID) async throws -> [ExecutionNode]
+
     // MARK: Worker tasks
 
     /// The task of one step of an instance, if the engine created one.

@@ -138,6 +138,9 @@ public struct InstanceUpdate: Sendable {
     public var deliveredSignals: [UUID]
     /// Releases the lease (when the instance leaves `running`).
     public var releasesLease: Bool
+    /// Execution-tree nodes to write: a new id is inserted, a known one gets the given state and
+    /// times (its place in the tree never changes).
+    public var nodes: [ExecutionNode]
     /// Worker tasks to create; a task for a step that already has one requeues it when its attempt
     /// is later, and changes nothing otherwise.
     public var workerTasks: [WorkerTask]
@@ -160,6 +163,7 @@ public struct InstanceUpdate: Sendable {
         self.clearsState = false
         self.deliveredSignals = []
         self.releasesLease = false
+        self.nodes = []
         self.workerTasks = []
         self.cancelsWorkerTasks = false
         self.now = now

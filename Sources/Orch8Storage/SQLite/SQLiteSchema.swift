@@ -176,6 +176,26 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v5-execution-tree") { db in
+            // One row per evaluated block of an instance; `seq` keeps the order nodes were created in.
+            try db.execute(
+                sql: """
+                    CREATE TABLE execution_tree (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        instance_id TEXT NOT NULL,
+                        block_id TEXT NOT NULL,
+                        parent_id TEXT,
+                        block_type TEXT NOT NULL,
+                        branch_index INTEGER,
+                        state TEXT NOT NULL,
+                        started_at INTEGER,
+                        completed_at INTEGER
+                    );
+                    CREATE INDEX execution_tree_instance ON execution_tree (instance_id, seq);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -21,6 +21,7 @@ private struct PreparedUpdate: Sendable {
     let clearsState: Bool
     let stateWrites: [(key: String, value: String?)]
     let deliveredSignals: [String]
+    let nodes: [[DatabaseValue]]
     let workerTasks: [WorkerTaskInsert]
     let cancelsWorkerTasks: Bool
 
@@ -60,6 +61,7 @@ private struct PreparedUpdate: Sendable {
         // Sorted: the same update always writes in the same order.
         stateWrites = update.stateWrites.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.serialized() }) }
         deliveredSignals = update.deliveredSignals.map(SQLiteRows.id)
+        nodes = update.nodes.map(NodeColumns.values)
         workerTasks = try update.workerTasks.map(WorkerTaskInsert.init)
         cancelsWorkerTasks = update.cancelsWorkerTasks
     }
@@ -98,6 +100,10 @@ private struct PreparedUpdate: Sendable {
                 sql: "UPDATE signals SET delivered = 1, delivered_at = ? WHERE id = ? AND instance_id = ?"
             )
             for signal in deliveredSignals { try deliver.execute(arguments: [now, signal, id]) }
+        }
+        if !nodes.isEmpty {
+            let upsert = try db.cachedStatement(sql: NodeColumns.upsertSQL)
+            for node in nodes { try upsert.execute(arguments: StatementArguments(node)) }
         }
         if !workerTasks.isEmpty {
             let insert = try db.cachedStatement(sql: WorkerTaskInsert.sql)
