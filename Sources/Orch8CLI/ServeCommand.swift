@@ -12,7 +12,13 @@ import Orch8Storage
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the REST API and the engine."
+        abstract: "Run the REST API and the engine.",
+        discussion: """
+            Environment: ORCH8_API_KEY (root key; without one the server runs open), \
+            ORCH8_REQUIRE_TENANT_HEADER, ORCH8_WASM_ENABLED, ORCH8_WASM_MAX_MEMORY_PAGES, \
+            ORCH8_WORKER_REAPER_TICK_SECS (default 1), ORCH8_WORKER_REAPER_STALE_SECS (default 60), \
+            ORCH8_ENV_LABEL, ORCH8_ENV_COLOR, and the variables named beside the options below.
+            """
     )
 
     @Option(name: .customLong("http-addr"), help: "Address to listen on (env ORCH8_HTTP_ADDR). Default 127.0.0.1:8080.")
@@ -86,11 +92,35 @@ struct ServeCommand: AsyncParsableCommand {
             }
             wasm.maxMemoryPages = value
         }
+        var engineConfiguration = EngineConfiguration()
+        if let tick = try Self.seconds(environment, "ORCH8_WORKER_REAPER_TICK_SECS") {
+            engineConfiguration.workerReaperInterval = tick
+        }
+        if let stale = try Self.seconds(environment, "ORCH8_WORKER_REAPER_STALE_SECS") {
+            engineConfiguration.workerStaleAfter = stale
+        }
         let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm))
-        let engine = Engine(store: store, plugins: plugins, logger: Logger(label: "orch8.engine"))
+        let engine = Engine(
+            store: store,
+            configuration: engineConfiguration,
+            plugins: plugins,
+            logger: Logger(label: "orch8.engine")
+        )
         let app = buildApplication(configuration: api, store: store, engine: engine, services: [engine], logger: logger)
         logger.info("orch8 listening", metadata: ["address": "\(address.host):\(address.port)", "database": "\(url)"])
         try await app.runService()
+    }
+}
+
+extension ServeCommand {
+    /// A positive number of seconds (fractions allowed) from `name`, nil when unset.
+    /// - Throws: `ValidationError` naming the variable for anything else.
+    static func seconds(_ environment: [String: String], _ name: String) throws -> Duration? {
+        guard let text = environment[name] else { return nil }
+        guard let value = Double(text), value > 0, value <= 86_400 else {
+            throw ValidationError("\(name): expected a number of seconds between 0 and 86400, got '\(text)'")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
     }
 }
 

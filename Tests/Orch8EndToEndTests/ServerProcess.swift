@@ -17,8 +17,12 @@ final class ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("orch8")
     }
 
-    init(databasePath: String) {
+    /// Extra environment variables for the server.
+    let environment: [String: String]
+
+    init(databasePath: String, environment: [String: String] = [:]) {
         self.databasePath = databasePath
+        self.environment = environment
         port = Int.random(in: 20_000...60_000)
     }
 
@@ -32,6 +36,7 @@ final class ServerProcess: @unchecked Sendable {
             "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", "sqlite://\(databasePath)", "--insecure",
             "--log-level", "warning",
         ]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let log = databasePath + ".\(port).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
