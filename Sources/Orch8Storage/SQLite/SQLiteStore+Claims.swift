@@ -49,33 +49,28 @@ extension SQLiteStore {
             ).map(InstanceColumns.init)
             guard !claimed.isEmpty else { return ClaimRows() }
             var rows = ClaimRows(instances: claimed)
+            // Cached by their text, so by the length of the IN list: a claim of one woken instance
+            // (a worker's report) reuses its statements instead of preparing four each time.
             try SQLiteRows.chunked(claimed.map(\.id)) { ids in
                 let list = SQLiteRows.placeholders(ids.count)
                 let arguments = StatementArguments(Array(ids))
-                rows.outputs += try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(OutputColumns.list) FROM block_outputs WHERE instance_id IN (\(list)) ORDER BY seq
-                        """,
-                    arguments: arguments
+                func fetch(_ sql: String) throws -> [Row] {
+                    try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+                }
+                rows.outputs += try fetch(
+                    "SELECT \(OutputColumns.list) FROM block_outputs WHERE instance_id IN (\(list)) ORDER BY seq"
                 ).map(OutputColumns.init)
-                rows.signals += try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(SignalColumns.list) FROM signals
-                        WHERE delivered = 0 AND instance_id IN (\(list)) ORDER BY seq
-                        """,
-                    arguments: arguments
+                rows.signals += try fetch(
+                    """
+                    SELECT \(SignalColumns.list) FROM signals
+                    WHERE delivered = 0 AND instance_id IN (\(list)) ORDER BY seq
+                    """
                 ).map(SignalColumns.init)
-                rows.state += try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(StateColumns.list) FROM instance_state WHERE instance_id IN (\(list))",
-                    arguments: arguments
+                rows.state += try fetch(
+                    "SELECT \(StateColumns.list) FROM instance_state WHERE instance_id IN (\(list))"
                 ).map(StateColumns.init)
-                rows.tasks += try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE instance_id IN (\(list))",
-                    arguments: arguments
+                rows.tasks += try fetch(
+                    "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE instance_id IN (\(list))"
                 ).map(WorkerTaskColumns.init)
             }
             return rows
