@@ -14,7 +14,7 @@ import WAT
         return WasmRuntime(configuration: configuration)
     }()
 
-    private func envelope(_ text: String) -> JSON {
+    func envelope(_ text: String) -> JSON {
         [
             "instance_id": "i", "block_id": "classify", "params": ["text": .string(text)],
             "context": ["data": [:], "config": [:]], "attempt": 1, "config": nil,
@@ -242,6 +242,47 @@ import WAT
             try await reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(5)).get().output
                 == ["version": 2, "longer": true]
         )
+    }
+}
+
+extension WasmRuntimeTests {
+    @Test func aCallInFlightFinishesOnTheModuleItStartedWith() async throws {
+        var configuration = WasmConfiguration()
+        configuration.fileCheckInterval = .zero
+        configuration.threads = 2
+        let reloading = WasmRuntime(configuration: configuration)
+        // v1 counts down two million before it answers: seconds at -Onone, long enough to be caught.
+        let text = #"{"version":1}"#
+        let v1 = try PluginModules.abi(
+            handle: """
+                (local $i i32)
+                (local.set $i (i32.const 2000000))
+                (block $done
+                  (loop $count
+                    (br_if $done (i32.eqz (local.get $i)))
+                    (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                    (br $count)))
+                (i64.or (i64.shl (i64.const 16) (i64.const 32)) (i64.const \(text.utf8.count)))
+                """,
+            extra: #"(data (i32.const 16) "{\"version\":1}")"#
+        )
+        let v2 = try PluginModules.returning(#"{"version":2}"#)
+        let path = PluginModules.directory.appendingPathComponent("inflight-\(UUID().uuidString).wasm").path
+        try FileManager.default.copyItem(atPath: v1, toPath: path)
+
+        async let first = reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(120))
+        let startedBy = ContinuousClock.now + .seconds(60)
+        while reloading.guestCallsInProgress == 0 && ContinuousClock.now < startedBy {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: v2, toPath: path)
+        let second = try await reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(60))
+            .get()
+        #expect(second.output == ["version": 2], "the next call runs the new file")
+        #expect(reloading.guestCallsInProgress == 1, "while the first call is still running")
+        let old = try await first.get()
+        #expect(old.output == ["version": 1], "the call in flight finished on the module it started with")
     }
 }
 
