@@ -310,9 +310,7 @@ public final class Engine: Service, Sendable {
             case .updateContext:
                 update.deliveredSignals.append(signal.id)
                 if case .object(let patch)? = signal.payload["data"] {
-                    var data = instance.context.data.objectValue ?? [:]
-                    for (key, value) in patch { data[key] = value }
-                    instance.context.data = .object(data)
+                    instance.context.merge(data: patch)
                     update.context = instance.context
                 }
             case .custom:

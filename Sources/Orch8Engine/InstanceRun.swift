@@ -65,7 +65,7 @@ struct InstanceRun {
         }
         let now = engine.now()
         if instance.context.runtime.startedAt == nil { instance.context.runtime.startedAt = now }
-        if instance.context.runtime.runID == nil { instance.context.runtime.runID = Self.randomID() }
+        if instance.context.runtime.runID == nil { instance.context.runtime.runID = UUIDv7.generate() }
         instance.context.runtime.instanceID = instance.id
         update.context = instance.context
 
@@ -257,11 +257,7 @@ struct InstanceRun {
             case .completed:
                 let output = task.output ?? .null
                 // Only a worker's object output is merged into the data, as the original does.
-                if case .object(let fields) = output {
-                    var data = instance.context.data.objectValue ?? [:]
-                    for (key, value) in fields { data[key] = value }
-                    instance.context.data = .object(data)
-                }
+                if case .object(let fields) = output { instance.context.merge(data: fields) }
                 succeed(id, result: StepResult(output: output), attempt: attempt)
                 return .finished
             case .failed:
@@ -273,7 +269,7 @@ struct InstanceRun {
         let now = engine.now()
         update.workerTasks.append(
             WorkerTask(
-                id: Self.taskID(now: now),
+                id: UUIDv7.generate(now: now),
                 instanceID: instance.id,
                 blockID: id,
                 handlerName: definition.handler,
@@ -288,37 +284,6 @@ struct InstanceRun {
         try await park(.waiting, at: nil)
         engine.taskBell.ring()
         return .parked
-    }
-
-    /// A random (version 4) id from the system generator. Foundation's `UUID()` on Linux opens
-    /// `/dev/urandom` for every id, which showed in the worker benchmark's profile.
-    static func randomID() -> UUID {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        var bytes = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)).uuid
-        withUnsafeMutableBytes(of: &bytes) { raw in
-            raw.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
-            raw.storeBytes(of: low, toByteOffset: 8, as: UInt64.self)
-        }
-        bytes.6 = (bytes.6 & 0x0F) | 0x40
-        bytes.8 = (bytes.8 & 0x3F) | 0x80
-        return UUID(uuid: bytes)
-    }
-
-    /// A time-ordered id (UUIDv7 layout), so that task ids sort like their creation.
-    static func taskID(now: Date) -> UUID {
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        var bytes = randomID().uuid
-        bytes.0 = UInt8(truncatingIfNeeded: millis >> 40)
-        bytes.1 = UInt8(truncatingIfNeeded: millis >> 32)
-        bytes.2 = UInt8(truncatingIfNeeded: millis >> 24)
-        bytes.3 = UInt8(truncatingIfNeeded: millis >> 16)
-        bytes.4 = UInt8(truncatingIfNeeded: millis >> 8)
-        bytes.5 = UInt8(truncatingIfNeeded: millis)
-        bytes.6 = (bytes.6 & 0x0F) | 0x70
-        bytes.8 = (bytes.8 & 0x3F) | 0x80
-        return UUID(uuid: bytes)
     }
 
     private enum Dispatch {
@@ -406,9 +371,7 @@ struct InstanceRun {
             case .updateContext:
                 update.deliveredSignals.append(signal.id)
                 if case .object(let patch)? = signal.payload["data"] {
-                    var data = instance.context.data.objectValue ?? [:]
-                    for (key, value) in patch { data[key] = value }
-                    instance.context.data = .object(data)
+                    instance.context.merge(data: patch)
                     update.context = instance.context
                 }
             case .custom:
@@ -437,7 +400,7 @@ struct InstanceRun {
 
     private mutating func append(blockID: String, output: JSON, ref: String?, attempt: UInt32) {
         let row = BlockOutput(
-            id: Self.randomID(),
+            id: UUIDv7.generate(),
             instanceID: instance.id,
             blockID: blockID,
             output: output,

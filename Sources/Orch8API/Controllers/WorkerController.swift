@@ -112,12 +112,11 @@ struct WorkerController {
         }
     }
 
-    /// A task of another tenant is reported missing.
+    /// A missing task, or one of another tenant, is reported missing.
     private func checkAccess(_ id: UUID, _ context: APIRequestContext) async throws {
+        guard let task = try await store.workerTask(id: id) else { throw APIError.notFound("worker task \(id.wire)") }
         guard context.tenantID != nil else { return }
-        guard let task = try await store.workerTask(id: id),
-            let instance = try await store.instance(id: task.instanceID),
-            context.tenancy.canAccess(instance.tenantID)
+        guard let instance = try await store.instance(id: task.instanceID), context.tenancy.canAccess(instance.tenantID)
         else { throw APIError.notFound("worker task \(id.wire)") }
     }
 
@@ -178,7 +177,6 @@ struct WorkerController {
     @Sendable func attempts(_ request: Request, context: APIRequestContext) async throws -> Response {
         let id = try context.pathUUID()
         let limit = try QueryParameters(request).count("limit", default: 100, maximum: 1000)
-        guard try await store.workerTask(id: id) != nil else { throw APIError.notFound("worker task \(id.wire)") }
         try await checkAccess(id, context)
         return try .json(encoding: try await store.workerTaskEvents(taskID: id, limit: limit))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Orch8Core
 
 /// Echoes `x-request-id`, generating one when the client sent none (ORCH8-SPEC §1.1), and puts it in
 /// the request's log metadata.

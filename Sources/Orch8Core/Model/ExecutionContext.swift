@@ -39,3 +39,13 @@ extension ExecutionContext: Codable {
         runtime = try c.decode(.runtime, default: RuntimeContext())
     }
 }
+
+extension ExecutionContext {
+    /// Shallow-merges `fields` into ``data`` (top-level keys replaced), as `update_context` signals
+    /// and worker outputs do; data that is not an object becomes one.
+    public mutating func merge(data fields: [String: JSON]) {
+        var merged = data.objectValue ?? [:]
+        for (key, value) in fields { merged[key] = value }
+        data = .object(merged)
+    }
+}

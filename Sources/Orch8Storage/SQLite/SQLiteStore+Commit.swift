@@ -140,24 +140,13 @@ extension PreparedUpdate {
     }
 
     fileprivate func cancelWorkerTasks(_ db: Database) throws {
-        let open = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, worker_id, claim_epoch, attempt FROM worker_tasks
-                    WHERE instance_id = ? AND state IN ('pending', 'claimed')
-                    """
-            ),
-            arguments: [id]
-        ).map { row -> (String, String?, Int64, Int64) in (row[0], row[1], row[2], row[3]) }
-        for (task, worker, epoch, attempt) in open {
-            try db.cachedStatement(
-                sql: """
-                    UPDATE worker_tasks SET state = 'failed', completed_at = ?,
-                        error_message = 'cancelled: the instance was cancelled', error_retryable = 0
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [now, task])
-            try SQLiteStore.record(db, task: task, .cancelled, worker: worker, epoch: epoch, attempt: attempt, now: now)
-        }
+        _ = try SQLiteStore.endOpenTasks(
+            db,
+            where: "instance_id = ?",
+            arguments: [id],
+            message: "cancelled: the instance was cancelled",
+            event: .cancelled,
+            now: now
+        )
     }
 }

@@ -337,26 +337,15 @@ extension SQLiteStore {
                 try Self.record(db, task: id, .reclaimed, worker: worker, epoch: epoch, attempt: attempt, now: time)
             }
             reaping.reclaimed = abandoned.count
-            let expired = try Row.fetchAll(
+            let expired = try Self.endOpenTasks(
                 db,
-                sql: """
-                    SELECT id, worker_id, claim_epoch, attempt, instance_id FROM worker_tasks
-                    WHERE state IN ('pending', 'claimed') AND deadline_at IS NOT NULL AND deadline_at < ?
-                    """,
-                arguments: [time]
-            ).map { row -> (String, String?, Int64, Int64, String) in (row[0], row[1], row[2], row[3], row[4]) }
-            for (id, worker, epoch, attempt, instance) in expired {
-                try db.execute(
-                    sql: """
-                        UPDATE worker_tasks SET state = 'failed', completed_at = ?,
-                            error_message = 'task timed out (timeout_ms exceeded)', error_retryable = 0
-                        WHERE id = ?
-                        """,
-                    arguments: [time, id]
-                )
-                try Self.record(db, task: id, .timedOut, worker: worker, epoch: epoch, attempt: attempt, now: time)
-                try Self.makeDue(db, instanceID: instance, now: time)
-            }
+                where: "deadline_at IS NOT NULL AND deadline_at < ?",
+                arguments: [time],
+                message: "task timed out (timeout_ms exceeded)",
+                event: .timedOut,
+                now: time
+            )
+            for instance in Set(expired) { try Self.makeDue(db, instanceID: instance, now: time) }
             reaping.timedOut = expired.count
             return reaping
         }
@@ -418,6 +407,36 @@ extension SQLiteStore {
             return .conflict
         }
         return .held(Lease(instanceID: row[4], epoch: epoch, attempt: attempt, checkpointSeq: row[5]))
+    }
+
+    /// Fails the pending and claimed tasks `condition` selects with a non-retryable `message`,
+    /// recording `event` for each; returns their instances' ids.
+    static func endOpenTasks(
+        _ db: Database,
+        where condition: String,
+        arguments: StatementArguments,
+        message: String,
+        event: WorkerTaskEventKind,
+        now: Int64
+    ) throws -> [String] {
+        let open = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, worker_id, claim_epoch, attempt, instance_id FROM worker_tasks
+                    WHERE state IN ('pending', 'claimed') AND \(condition)
+                    """
+            ),
+            arguments: arguments
+        ).map { row -> (String, String?, Int64, Int64, String) in (row[0], row[1], row[2], row[3], row[4]) }
+        let end = try db.cachedStatement(
+            sql:
+                "UPDATE worker_tasks SET state = 'failed', completed_at = ?, error_message = ?, error_retryable = 0 WHERE id = ?"
+        )
+        for (task, worker, epoch, attempt, _) in open {
+            try end.execute(arguments: [now, message, task])
+            try record(db, task: task, event, worker: worker, epoch: epoch, attempt: attempt, now: now)
+        }
+        return open.map(\.4)
     }
 
     /// A waiting instance becomes due now, so that the engine reads its task's result.

@@ -1,12 +1,13 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Time-ordered UUIDs (RFC 9562 version 7) for the ids the server generates: instances, signals, run
-/// ids (ORCH8-SPEC §0).
+/// ids, worker tasks, output rows (ORCH8-SPEC §0). Drawn from the system generator, not Foundation's
+/// `UUID()`, which on Linux opens `/dev/urandom` for every id.
 ///
 /// 48 bits of Unix milliseconds, then a 12-bit counter that starts at a random value each millisecond
 /// and makes ids generated in the same millisecond by this process increase, then 62 random bits.
-enum UUIDv7 {
+public enum UUIDv7 {
     private struct Clock {
         var milliseconds: UInt64 = 0
         var counter: UInt16 = 0
@@ -14,7 +15,7 @@ enum UUIDv7 {
     private static let clock = Mutex(Clock())
 
     /// A new id, greater than every id this process generated before (unless the wall clock went back).
-    static func generate(now: Date = Date()) -> UUID {
+    public static func generate(now: Date = Date()) -> UUID {
         var generator = SystemRandomNumberGenerator()
         let wall = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         let (milliseconds, counter) = clock.withLock { clock -> (UInt64, UInt16) in
