@@ -70,6 +70,7 @@ func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engi
         SignalController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         HandlersController(store: store, engine: engine).addRoutes(to: mount)
         WorkerController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
+        ApprovalController(store: store).addRoutes(to: mount)
         PluginController(store: store, plugins: plugins, configuration: configuration).addRoutes(to: mount)
     }
     return router

@@ -16,8 +16,9 @@ struct LogHandler: StepHandler {
     func run(_ invocation: StepInvocation) async throws(StepFailure) -> StepResult {
         let params = Params(invocation)
         let message = params["message"] ?? "no message"
+        let name = try params.string("level", default: "info")
         let level: Logger.Level =
-            switch try params.string("level", default: "info") {
+            switch name {
             case "debug": .debug
             case "warn", "warning": .warning
             case "error": .error
@@ -31,7 +32,7 @@ struct LogHandler: StepHandler {
                 "instance_id": "\(invocation.instanceID.uuidString.lowercased())", "block_id": "\(invocation.blockID)",
             ]
         )
-        return StepResult(output: ["message": message])
+        return StepResult(output: ["message": message, "level": .string(name)])
     }
 }
 

@@ -25,7 +25,7 @@ import Testing
             #expect(instance["sequence_id"] == .string(sequence.wire))
             let outputs = try await api.outputs(id)
             #expect(outputs.compactMap { $0["block_id"]?.stringValue } == ["greet", "shape", "check"])
-            #expect(outputs[0]["output"] == ["message": "hello Ada"])
+            #expect(outputs[0]["output"] == ["message": "hello Ada", "level": "info"])
             #expect(outputs[1]["output"] == ["greeting": "hello Ada", "n": 3])
             #expect(outputs[2]["output"]?["passed"] == true)
             #expect(outputs[0]["instance_id"] == .string(id.wire))

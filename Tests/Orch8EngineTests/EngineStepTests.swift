@@ -23,8 +23,10 @@ import Testing
         }
         let outputs = try await harness.realOutputs(id)
         #expect(outputs.map(\.blockID) == ["greet", "shape", "check"])
-        #expect(outputs[0].output == ["message": "hello Ada"])
-        #expect(outputs[1].output == ["greeting": "hello Ada", "whole": ["message": "hello Ada"], "n": 3])
+        #expect(outputs[0].output == ["message": "hello Ada", "level": "info"])
+        #expect(
+            outputs[1].output == ["greeting": "hello Ada", "whole": ["message": "hello Ada", "level": "info"], "n": 3]
+        )
         #expect(outputs[2].output == ["condition": "n == 3", "passed": true])
         let instance = try #require(try await harness.store.instance(id: id))
         #expect(instance.context.runtime.totalStepsExecuted == 3)
@@ -156,12 +158,12 @@ import Testing
         #expect(error.output["message"] == "block `s`: step timed out after 50 ms (gave up after 2 attempts)")
     }
 
-    @Test func unknownHandlersAndCompositeBlocksFailClearly() async throws {
+    @Test func unknownHandlersFailClearlyAlsoInsideComposites() async throws {
         let harness = try EngineHarness()
         // A bare name is a worker task (it waits); an unknown scheme is no handler at all.
         let unknown = try await harness.sequence(#"[{"type": "step", "id": "u", "handler": "ftp://nobody_home"}]"#)
         let composite = try await harness.sequence(
-            #"[{"type": "parallel", "id": "p", "branches": [[{"type": "step", "id": "x", "handler": "noop"}]]}]"#
+            #"[{"type": "parallel", "id": "p", "branches": [[{"type": "step", "id": "x", "handler": "gopher://x"}]]}]"#
         )
         try await harness.withEngine { engine in
             let first = try await harness.start(unknown, engine: engine)
@@ -174,8 +176,11 @@ import Testing
             )
             #expect(
                 try await harness.store.outputs(instanceID: second).last?.output["message"]
-                    == "block `p`: parallel blocks are not supported by this engine version yet"
+                    == "block `x`: handler not found: gopher://x"
             )
+            let tree = try await harness.store.executionTree(instanceID: second)
+            #expect(tree.map(\.blockID) == ["p", "x"])
+            #expect(tree.map(\.state) == [.failed, .failed])
         }
     }
 

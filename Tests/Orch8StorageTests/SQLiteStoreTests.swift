@@ -49,7 +49,7 @@ import Testing
             let reopened = try SQLiteStore(path: path)
             #expect(
                 try await reopened.appliedMigrations() == [
-                    "v1", "v2-plugins", "v3-claim-indexes", "v4-worker-tasks", "v5-execution-tree",
+                    "v1", "v2-plugins", "v3-claim-indexes", "v4-worker-tasks", "v5-execution-tree", "v6-wakes",
                 ]
             )
             #expect(try await reopened.sequence(id: sequence.id)?.deprecated == true)

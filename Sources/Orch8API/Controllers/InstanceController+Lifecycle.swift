@@ -26,17 +26,8 @@ extension InstanceController {
                 nextFireAt: nextFireAt,
                 now: now
             )
+            // The store wakes a parent that waits for this instance to end (a sub-sequence).
             guard moved else { continue }
-            if body.state.isTerminal, let parentID = instance.parentInstanceID {
-                // A parent waiting on this sub-sequence re-evaluates it.
-                _ = try await store.setInstanceState(
-                    id: parentID,
-                    from: .waiting,
-                    to: .scheduled,
-                    nextFireAt: now,
-                    now: now
-                )
-            }
             engine.wake()
             return .empty(.ok)
         }
@@ -60,13 +51,14 @@ extension InstanceController {
     @Sendable func outputs(_ request: Request, context: APIRequestContext) async throws -> Response {
         let instance = try await accessibleInstance(context)
         let rows = try await store.outputs(instanceID: instance.id)
-        let hidden: Set<String> = [OutputMarker.retry, OutputMarker.inProgress]
+        let hidden: Set<String> = [OutputMarker.retry, OutputMarker.inProgress, OutputMarker.snapshot]
         let blocksWithRealRows = Set(
             rows.filter { row in row.outputRef.map { !OutputMarker.all.contains($0) } ?? true }.map(\.blockID)
         )
         let shown = rows.filter { row in
             guard let ref = row.outputRef, hidden.contains(ref) else { return true }
-            return !blocksWithRealRows.contains(row.blockID)
+            // A for_each's item snapshot is internal (its markers point at it by id).
+            return ref != OutputMarker.snapshot && !blocksWithRealRows.contains(row.blockID)
         }
         return try .json(encoding: shown)
     }

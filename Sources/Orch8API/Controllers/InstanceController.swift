@@ -20,6 +20,12 @@ struct InstanceController {
         group.patch("instances/{id}/context", use: replaceContext)
         group.get("instances/{id}/outputs", use: outputs)
         group.post("instances/{id}/retry", use: retry)
+        group.get("instances/{id}/tree", use: tree)
+        group.get("instances/{id}/children", use: children)
+        group.get("instances/{id}/logs", use: logs)
+        group.patch("instances/bulk/state", use: bulkState)
+        group.patch("instances/bulk/reschedule", use: bulkReschedule)
+        group.post("instances/batch-action", use: batchAction)
     }
 
     /// `GET /instances/{id}`.

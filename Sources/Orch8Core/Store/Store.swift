@@ -93,6 +93,8 @@ public protocol Store: Sendable {
     /// The instance's execution-tree nodes (written with ``commit(_:)``), in the order they were
     /// first written.
     func executionTree(instanceID: UUID) async throws -> [ExecutionNode]
+    /// The sub-sequence instances started by `parentID`, oldest first.
+    func childInstances(parentID: UUID) async throws -> [TaskInstance]
 
     // MARK: Worker tasks
 
@@ -145,6 +147,10 @@ public protocol Store: Sendable {
     /// Applies the engine's updates of many instances in one transaction. Each update applies whole
     /// or not at all: it is skipped (false in the result) when the instance is not in its
     /// ``InstanceUpdate/expectedState`` or no longer leased by its ``InstanceUpdate/leaseOwner``.
+    ///
+    /// Wakes are never lost: an instance parked `waiting` becomes `scheduled` (due now) instead when
+    /// something it waits for happened while it ran (a worker's report, a child's end, a gate's
+    /// answer); an instance that ends (completed, failed, cancelled) wakes its waiting parent.
     func commit(_ updates: [InstanceUpdate]) async throws -> [Bool]
 }
 

@@ -82,19 +82,23 @@ public struct ClaimedInstance: Sendable {
     public var state: [String: JSON]
     /// The instance's worker tasks (at most one per step), as they were when it was claimed.
     public var workerTasks: [WorkerTask]
+    /// The instance's execution-tree nodes, in the order they were first written.
+    public var nodes: [ExecutionNode]
 
     public init(
         instance: TaskInstance,
         outputs: [BlockOutput],
         pendingSignals: [Signal],
         state: [String: JSON],
-        workerTasks: [WorkerTask] = []
+        workerTasks: [WorkerTask] = [],
+        nodes: [ExecutionNode] = []
     ) {
         self.instance = instance
         self.outputs = outputs
         self.pendingSignals = pendingSignals
         self.state = state
         self.workerTasks = workerTasks
+        self.nodes = nodes
     }
 }
 
@@ -105,6 +109,8 @@ public enum OutputMarker {
     public static let retry = "__retry__"
     /// The permanent failure that failed the instance: `{"__error__": true, "retryable": false, "message": …}`.
     public static let error = "__error__"
+    /// The items a for_each iterates, snapshotted when it starts (on the for_each's id).
+    public static let snapshot = "__snapshot__"
     /// A step started and not finished (reserved; this engine derives attempts from retry rows).
     public static let inProgress = "__in_progress__"
 
@@ -147,6 +153,13 @@ public struct InstanceUpdate: Sendable {
     /// Ends the instance's pending and claimed worker tasks (the instance was cancelled), so that no
     /// worker picks them up and a late report gets a conflict.
     public var cancelsWorkerTasks: Bool
+    /// Ends the open worker tasks of these steps (cancelled nodes: a lost race, a cancel signal).
+    public var cancelsWorkerTasksOf: [String]
+    /// Deletes the worker tasks of these steps before ``workerTasks`` are written (a loop iteration
+    /// starts their steps afresh).
+    public var deletesWorkerTasksOf: [String]
+    /// Child instances to create (sub-sequences), due at once.
+    public var childInstances: [TaskInstance]
     public var now: Date
 
     public init(instanceID: UUID, expectedState: InstanceState = .running, leaseOwner: String?, now: Date) {
@@ -166,6 +179,9 @@ public struct InstanceUpdate: Sendable {
         self.nodes = []
         self.workerTasks = []
         self.cancelsWorkerTasks = false
+        self.cancelsWorkerTasksOf = []
+        self.deletesWorkerTasksOf = []
+        self.childInstances = []
         self.now = now
     }
 }

@@ -196,6 +196,16 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v6-wakes") { db in
+            // Set when a wake (worker report, child end, gate answer) finds the instance running: its
+            // park to `waiting` then makes it due instead, so the wake is not lost.
+            try db.execute(
+                sql: """
+                    ALTER TABLE instances ADD COLUMN wake_pending INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX instances_parent ON instances (parent_instance_id) WHERE parent_instance_id IS NOT NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -17,7 +17,8 @@ extension SQLiteStore {
             """
         }
         return """
-            UPDATE instances SET state = 'running', lease_owner = :owner, lease_until = :until, updated_at = :now
+            UPDATE instances SET state = 'running', lease_owner = :owner, lease_until = :until, updated_at = :now,
+                wake_pending = 0
             WHERE id IN (
                 SELECT id FROM (\(branches.joined(separator: "\nUNION ALL\n")) ORDER BY p DESC, t LIMIT :limit))
             RETURNING \(InstanceColumns.list)
@@ -69,6 +70,9 @@ extension SQLiteStore {
                 rows.state += try fetch(
                     "SELECT \(StateColumns.list) FROM instance_state WHERE instance_id IN (\(list))"
                 ).map(StateColumns.init)
+                rows.nodes += try fetch(
+                    "SELECT \(NodeColumns.list) FROM execution_tree WHERE instance_id IN (\(list)) ORDER BY seq"
+                ).map(NodeColumns.init)
                 rows.tasks += try fetch(
                     "SELECT \(WorkerTaskColumns.list) FROM worker_tasks WHERE instance_id IN (\(list))"
                 ).map(WorkerTaskColumns.init)
@@ -126,6 +130,7 @@ private struct ClaimRows: Sendable {
     var signals: [SignalColumns] = []
     var state: [StateColumns] = []
     var tasks: [WorkerTaskColumns] = []
+    var nodes: [NodeColumns] = []
 
     func decode() throws -> [ClaimedInstance] {
         var outputs: [String: [BlockOutput]] = [:]
@@ -136,6 +141,8 @@ private struct ClaimRows: Sendable {
         for row in self.state { state[row.instanceID, default: [:]][row.key] = try JSON.parse(row.value) }
         var tasks: [String: [WorkerTask]] = [:]
         for row in self.tasks { tasks[row.instanceID, default: []].append(try row.decode()) }
+        var nodes: [String: [ExecutionNode]] = [:]
+        for row in self.nodes { nodes[row.instanceID, default: []].append(try row.decode()) }
         // RETURNING gives no order: hand instances out in claim order.
         let ordered = instances.sorted { a, b in
             a.priority != b.priority ? a.priority > b.priority : (a.nextFireAt ?? 0) < (b.nextFireAt ?? 0)
@@ -146,7 +153,8 @@ private struct ClaimRows: Sendable {
                 outputs: outputs[row.id] ?? [],
                 pendingSignals: signals[row.id] ?? [],
                 state: state[row.id] ?? [:],
-                workerTasks: tasks[row.id] ?? []
+                workerTasks: tasks[row.id] ?? [],
+                nodes: nodes[row.id] ?? []
             )
         }
     }

@@ -24,19 +24,34 @@ private struct PreparedUpdate: Sendable {
     let nodes: [[DatabaseValue]]
     let workerTasks: [WorkerTaskInsert]
     let cancelsWorkerTasks: Bool
+    let cancelsTasksOf: [String]
+    let deletesTasksOf: [String]
+    let children: [InstanceRow]
+    /// The update ends the instance: a waiting parent is woken.
+    let ends: Bool
 
     init(_ update: InstanceUpdate) throws {
         id = SQLiteRows.id(update.instanceID)
         now = SQLiteRows.millis(update.now)
         var sets = ["updated_at = ?"]
         var values: [(any DatabaseValueConvertible)?] = [now]
-        if let state = update.state {
-            sets.append("state = ?")
-            values.append(state.rawValue)
-        }
-        if update.setsNextFireAt {
-            sets.append("next_fire_at = ?")
-            values.append(update.nextFireAt.map(SQLiteRows.millis))
+        if update.state == .waiting {
+            // A wake that came while the instance ran makes it due instead (Store.commit).
+            sets.append(
+                "state = CASE WHEN wake_pending = 1 THEN 'scheduled' ELSE 'waiting' END, wake_pending = 0"
+            )
+            sets.append("next_fire_at = CASE WHEN wake_pending = 1 THEN ? ELSE ? END")
+            values.append(now)
+            values.append(update.setsNextFireAt ? update.nextFireAt.map(SQLiteRows.millis) : nil)
+        } else {
+            if let state = update.state {
+                sets.append("state = ?")
+                values.append(state.rawValue)
+            }
+            if update.setsNextFireAt {
+                sets.append("next_fire_at = ?")
+                values.append(update.nextFireAt.map(SQLiteRows.millis))
+            }
         }
         if let context = update.context {
             sets.append("context = ?")
@@ -64,6 +79,10 @@ private struct PreparedUpdate: Sendable {
         nodes = update.nodes.map(NodeColumns.values)
         workerTasks = try update.workerTasks.map(WorkerTaskInsert.init)
         cancelsWorkerTasks = update.cancelsWorkerTasks
+        cancelsTasksOf = update.cancelsWorkerTasksOf
+        deletesTasksOf = update.deletesWorkerTasksOf
+        children = try update.childInstances.map(InstanceRow.init)
+        ends = update.state?.isTerminal == true
     }
 
     /// Applies the update if its compare-and-set holds; writes nothing otherwise.
@@ -105,6 +124,10 @@ private struct PreparedUpdate: Sendable {
             let upsert = try db.cachedStatement(sql: NodeColumns.upsertSQL)
             for node in nodes { try upsert.execute(arguments: StatementArguments(node)) }
         }
+        if !deletesTasksOf.isEmpty {
+            let delete = try db.cachedStatement(sql: "DELETE FROM worker_tasks WHERE instance_id = ? AND block_id = ?")
+            for block in deletesTasksOf { try delete.execute(arguments: [id, block]) }
+        }
         if !workerTasks.isEmpty {
             let insert = try db.cachedStatement(sql: WorkerTaskInsert.sql)
             for task in workerTasks {
@@ -113,6 +136,21 @@ private struct PreparedUpdate: Sendable {
             }
         }
         if cancelsWorkerTasks { try cancelWorkerTasks(db) }
+        for block in cancelsTasksOf {
+            _ = try SQLiteStore.endOpenTasks(
+                db,
+                where: "instance_id = ? AND block_id = ?",
+                arguments: [id, block],
+                message: "cancelled: the step was cancelled",
+                event: .cancelled,
+                now: now
+            )
+        }
+        if !children.isEmpty {
+            let insert = try db.cachedStatement(sql: InstanceRow.insertSQL)
+            for child in children { try insert.execute(arguments: child.arguments) }
+        }
+        if ends { try SQLiteStore.wakeParent(db, of: id, now: now) }
         return true
     }
 }

@@ -107,7 +107,11 @@ extension SQLiteStore {
                     expected.rawValue,
                 ]
             )
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if state.isTerminal && !expected.isTerminal {
+                try Self.wakeParent(db, of: SQLiteRows.id(id), now: SQLiteRows.millis(now))
+            }
+            return true
         }
     }
 
@@ -149,6 +153,14 @@ extension SQLiteStore {
                     WHERE instance_id = ? AND output_ref IN (\(SQLiteRows.placeholders(markers.count)))
                     """,
                 arguments: StatementArguments([key] + markers)
+            )
+            // Failed and cancelled nodes run again; completed ones keep their place in the tree.
+            try db.execute(
+                sql: """
+                    UPDATE execution_tree SET state = 'pending', started_at = NULL, completed_at = NULL
+                    WHERE instance_id = ? AND state IN ('failed', 'cancelled')
+                    """,
+                arguments: [key]
             )
             try db.execute(
                 sql: """

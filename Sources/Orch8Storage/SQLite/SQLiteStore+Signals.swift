@@ -52,6 +52,8 @@ extension SQLiteStore {
                     arguments: [SQLiteRows.millis(now), SQLiteRows.millis(now), key]
                 )
             }
+            // An answer to a human gate wakes the instance that waits on it (ORCH8-SPEC §7.6).
+            if signal.signalType.isHumanInput { try Self.makeDue(db, instanceID: key, now: SQLiteRows.millis(now)) }
             return .enqueued(state)
         }
     }

@@ -14,6 +14,21 @@ extension SQLiteStore {
         }
         return try rows.map { try $0.decode() }
     }
+
+    public func childInstances(parentID: UUID) async throws -> [TaskInstance] {
+        let rows = try await read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(InstanceColumns.list) FROM instances WHERE parent_instance_id = ?
+                        ORDER BY created_at, id
+                        """
+                ),
+                arguments: [SQLiteRows.id(parentID)]
+            ).map(InstanceColumns.init)
+        }
+        return try rows.map { try $0.decode() }
+    }
 }
 
 /// An `execution_tree` row copied out of a transaction.

@@ -440,11 +440,27 @@ extension SQLiteStore {
     }
 
     /// A waiting instance becomes due now, so that the engine reads its task's result.
+    /// A running one keeps the wake for when it parks (see ``Store/commit(_:)``).
     static func makeDue(_ db: Database, instanceID: String, now: Int64) throws {
         try db.cachedStatement(
             sql:
                 "UPDATE instances SET state = 'scheduled', next_fire_at = ?, updated_at = ? WHERE id = ? AND state = 'waiting'"
         ).execute(arguments: [now, now, instanceID])
+        guard db.changesCount == 0 else { return }
+        try db.cachedStatement(
+            sql: "UPDATE instances SET wake_pending = 1 WHERE id = ? AND state = 'running'"
+        ).execute(arguments: [instanceID])
+    }
+
+    /// The parent of an instance that just ended, if it waits for it (a sub-sequence).
+    static func wakeParent(_ db: Database, of instanceID: String, now: Int64) throws {
+        guard
+            let parent = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT parent_instance_id FROM instances WHERE id = ?"),
+                arguments: [instanceID]
+            )
+        else { return }
+        try makeDue(db, instanceID: parent, now: now)
     }
 
     static func record(
