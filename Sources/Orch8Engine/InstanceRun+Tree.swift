@@ -264,8 +264,15 @@ extension InstanceRun: BlockRuntime {
 
     func iterations(of blockID: String) -> Int {
         guard let markers = rows.iterations[blockID] else { return 0 }
+        // Markers are in row order: count those after the epoch's start by binary search.
         let start = epochStart(of: blockID)
-        return markers.reversed().prefix { $0 > start }.count
+        var low = 0
+        var high = markers.count
+        while low < high {
+            let middle = (low + high) / 2
+            if markers[middle] > start { high = middle } else { low = middle + 1 }
+        }
+        return markers.count - low
     }
 
     mutating func items(of block: ForEachBlock) -> [JSON] {

@@ -66,6 +66,33 @@ import Testing
         }
     }
 
+    @Test func aSubSequenceThatLosesARaceHasItsChildCancelled() async throws {
+        try await APIHarness().run { api in
+            try await api.createSequence(
+                #"[{"type": "step", "id": "long", "handler": "sleep", "params": {"duration_ms": 60000}}]"#,
+                name: "slow_child"
+            )
+            let parent = try await api.createSequence(
+                """
+                [{"type": "race", "id": "r", "branches": [
+                    [{"type": "sub_sequence", "id": "call", "sequence_name": "slow_child"}],
+                    [{"type": "step", "id": "nap", "handler": "sleep", "params": {"duration_ms": 300}}]]}]
+                """
+            )
+            let id = try await api.createInstance(parent)
+            try await api.waitFor(id, "completed")
+            let deadline = ContinuousClock.now + .seconds(10)
+            var child: JSON = .null
+            while ContinuousClock.now < deadline {
+                child =
+                    (try await api.send(.get, "/instances/\(id.wire)/children").json.arrayValue ?? []).first ?? .null
+                if child["state"] == "cancelled" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(child["state"] == "cancelled")
+        }
+    }
+
     @Test func aSelfCallingSequenceStopsAtTheDepthLimit() async throws {
         try await APIHarness().run { api in
             let sequence = try await api.createSequence(
