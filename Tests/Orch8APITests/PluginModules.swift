@@ -91,3 +91,30 @@ enum PluginModules {
         }
     }
 }
+
+extension PluginModules {
+    /// examples/plugins/c/`name`.c compiled with the toolchain's clang into a new file; its path.
+    static func compileExample(_ name: String) throws -> String {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/plugins/c")
+        let output = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).wasm").path
+        let clang = ["/opt/swift/usr/bin/clang", "/usr/bin/clang"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: clang ?? "/opt/swift/usr/bin/clang")
+        process.arguments = [
+            "--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry", "-Wl,--export-dynamic", "-o", output,
+            examples.appendingPathComponent("\(name).c").path,
+        ]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CompileError(name: name) }
+        return output
+    }
+
+    struct CompileError: Error {
+        var name: String
+    }
+}

@@ -115,7 +115,9 @@ import Testing
     }
 
     @Test func aDeadWorkersLeaseIsReclaimedAndItsLateReportRefused() async throws {
-        try await APIHarness().run(engine: Self.reaper(staleAfter: .milliseconds(300))) { api in
+        // Long enough that the live worker's own lease outlasts a loaded machine between its poll
+        // and its complete.
+        try await APIHarness().run(engine: Self.reaper(staleAfter: .milliseconds(1500))) { api in
             let sequence = try await api.createSequence(#"[{"type": "step", "id": "work", "handler": "crunch"}]"#)
             let instance = try await api.createInstance(sequence)
             let dead = WorkerClient(api: api, id: "dead")

@@ -202,3 +202,36 @@ struct FakeRuntime: BlockRuntime {
         #expect(ABSplitChoice.variantIndex(instanceID: id, blockID: "x", weights: [0, 0]) == 0)
     }
 }
+
+@Suite struct RouterDecodingTests {
+    @Test func theGuidesDefaultRouteIsTheRoutersDefault() throws {
+        let router = try decode(
+            BlockDefinition.self,
+            """
+            {"type": "router", "id": "r", "routes": [
+                {"condition": "a", "blocks": []},
+                {"default": true, "blocks": [{"type": "step", "id": "d", "handler": "noop"}]}]}
+            """
+        )
+        guard case .router(let block) = router else {
+            Issue.record("not a router")
+            return
+        }
+        #expect(block.routes.map(\.condition) == ["a"])
+        #expect(block.default?.map(\.id) == ["d"])
+    }
+
+    @Test func twoDefaultsOrARouteWithoutConditionAreRefused() {
+        #expect(throws: DecodingError.self) {
+            try decode(
+                BlockDefinition.self,
+                """
+                {"type": "router", "id": "r", "default": [], "routes": [{"default": true, "blocks": []}]}
+                """
+            )
+        }
+        #expect(throws: DecodingError.self) {
+            try decode(BlockDefinition.self, #"{"type": "router", "id": "r", "routes": [{"blocks": []}]}"#)
+        }
+    }
+}

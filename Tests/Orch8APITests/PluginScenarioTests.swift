@@ -1,0 +1,51 @@
+import Foundation
+import HTTPTypes
+import Orch8Core
+import Testing
+
+/// The plugin guide's first scenario end to end over HTTP: the C text classifier registered as a
+/// WASM plugin, and a sequence whose router branches on its `category` output.
+@Suite struct PluginScenarioTests {
+    @Test func theClassifierRoutesEachEmailToItsBranch() async throws {
+        let module = try PluginModules.compileExample("text_classifier")
+        try await APIHarness().run { api in
+            let registered = try await api.send(
+                .post,
+                "/plugins",
+                """
+                {"name": "text_classifier", "plugin_type": "wasm", "source": "\(module)",
+                 "description": "Classifies text into spam/ham/transactional"}
+                """
+            )
+            #expect(registered.status == .created, "\(registered.text)")
+            // The guide's sequence, with its spelling of the default route.
+            let sequence = try await api.createSequence(
+                """
+                [{"type": "step", "id": "classify_email", "handler": "wasm://text_classifier",
+                  "params": {"text": "{{context.data.email_body}}"}, "timeout": 5000},
+                 {"type": "router", "id": "route_email", "routes": [
+                    {"condition": "{{outputs.classify_email.category == 'spam'}}",
+                     "blocks": [{"type": "step", "id": "quarantine", "handler": "noop"}]},
+                    {"condition": "{{outputs.classify_email.category == 'transactional'}}",
+                     "blocks": [{"type": "step", "id": "file_receipt", "handler": "noop"}]},
+                    {"default": true, "blocks": [{"type": "step", "id": "deliver", "handler": "noop"}]}]}]
+                """
+            )
+            let emails = [
+                ("Limited offer: buy now and save!", "spam", "quarantine"),
+                ("Your invoice for November is attached", "transactional", "file_receipt"),
+                ("Lunch on Friday?", "ham", "deliver"),
+            ]
+            for (body, category, branch) in emails {
+                let id = try await api.createInstance(sequence, data: #"{"email_body": "\#(body)"}"#)
+                try await api.waitFor(id, "completed")
+                let outputs = try await api.outputs(id)
+                #expect(outputs.first?["output"]?["category"] == .string(category), "\(body)")
+                #expect(outputs.compactMap { $0["block_id"]?.stringValue } == ["classify_email", branch], "\(body)")
+                let tree = try await api.send(.get, "/instances/\(id.wire)/tree").json.arrayValue ?? []
+                let skipped = tree.filter { $0["state"] == "skipped" }.compactMap { $0["block_id"]?.stringValue }
+                #expect(Set(skipped) == Set(["quarantine", "file_receipt", "deliver"]).subtracting([branch]))
+            }
+        }
+    }
+}
