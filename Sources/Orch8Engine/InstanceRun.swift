@@ -99,13 +99,7 @@ struct InstanceRun {
 
     /// The top-level steps in order, one commit after each.
     private mutating func executeFlat(_ sequence: CompiledSequence) async throws {
-        switch applySignals() {
-        case .proceed: break
-        case .pause: return try await park(.paused, at: nil)
-        case .cancel:
-            update.cancelsWorkerTasks = true
-            return try await park(.cancelled, at: nil)
-        }
+        guard try await proceedAfterSignals() else { return }
         for (index, root) in sequence.roots.enumerated() {
             guard case .step(let step) = root else { continue }
             let id = step.definition.id
@@ -118,13 +112,7 @@ struct InstanceRun {
                 if engine.isStopping { return try await release(at: engine.now()) }
                 if engine.takeSignalFlag(instance.id) {
                     pendingSignals = try await engine.store.pendingSignals(instanceID: instance.id)
-                    switch applySignals() {
-                    case .proceed: break
-                    case .pause: return try await park(.paused, at: nil)
-                    case .cancel:
-                        update.cancelsWorkerTasks = true
-                        return try await park(.cancelled, at: nil)
-                    }
+                    guard try await proceedAfterSignals() else { return }
                 }
             case .failed(let message, let attempt, let details):
                 return try await fail(message, blockID: id, attempt: attempt, details: details)
@@ -140,6 +128,18 @@ struct InstanceRun {
             }
         }
         try await complete()
+    }
+
+    /// Applies the pending signals of a flat run; false when a pause or cancel parked the instance.
+    private mutating func proceedAfterSignals() async throws -> Bool {
+        switch applySignals() {
+        case .proceed: return true
+        case .pause: try await park(.paused, at: nil)
+        case .cancel:
+            update.cancelsWorkerTasks = true
+            try await park(.cancelled, at: nil)
+        }
+        return false
     }
 
     /// Runs a step to its outcome: its preparation, then its handler when it has one to call.

@@ -59,15 +59,7 @@ import Testing
         let second = ServerProcess(databasePath: database)
         try await second.start()
         defer { second.stop() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        var completed = 0
-        while ContinuousClock.now < deadline {
-            let (_, page) = try await second.request("GET", "/api/v1/instances?state=completed&limit=1000")
-            completed = page["items"]?.arrayValue?.count ?? 0
-            if completed == count { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(completed == count, "every instance completes after the restart")
+        #expect(try await second.completedCount(reaching: count) == count, "every instance completes after the restart")
 
         let (_, page) = try await second.request("GET", "/api/v1/instances?limit=1000")
         let ids = (page["items"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
@@ -146,15 +138,7 @@ import Testing
         let second = ServerProcess(databasePath: database)
         try await second.start()
         defer { second.stop() }
-        let deadline = ContinuousClock.now + .seconds(60)
-        var completed = 0
-        while ContinuousClock.now < deadline {
-            let (_, page) = try await second.request("GET", "/api/v1/instances?state=completed&limit=1000")
-            completed = page["items"]?.arrayValue?.count ?? 0
-            if completed == count { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(completed == count, "every instance completes after the restart")
+        #expect(try await second.completedCount(reaching: count) == count, "every instance completes after the restart")
 
         let (_, page) = try await second.request("GET", "/api/v1/instances?limit=1000")
         for id in (page["items"]?.arrayValue ?? []).compactMap({ $0["id"]?.stringValue }) {
@@ -172,5 +156,20 @@ import Testing
             let indexes = rows.filter { $0["block_id"] == "each" }.compactMap { $0["output"]?["_index"] }
             #expect(indexes == (0..<items).map { .int(Int64($0)) }, "instance \(id)")
         }
+    }
+}
+
+extension ServerProcess {
+    /// How many instances are completed once `count` are, or after a minute.
+    func completedCount(reaching count: Int) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var completed = 0
+        while ContinuousClock.now < deadline {
+            let (_, page) = try await request("GET", "/api/v1/instances?state=completed&limit=1000")
+            completed = page["items"]?.arrayValue?.count ?? 0
+            if completed == count { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return completed
     }
 }
