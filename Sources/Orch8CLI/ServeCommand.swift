@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the REST API and the engine.",
         discussion: """
             Environment: ORCH8_API_KEY (root key; without one the server runs open), \
-            ORCH8_REQUIRE_TENANT_HEADER, ORCH8_WASM_ENABLED, ORCH8_WASM_MAX_MEMORY_PAGES, \
+            ORCH8_REQUIRE_TENANT_HEADER, ORCH8_WASM_ENABLED, ORCH8_WASM_MAX_MEMORY_PAGES, ORCH8_GRPC_ALLOWED_HOSTS, \
             ORCH8_WORKER_REAPER_TICK_SECS (default 1), ORCH8_WORKER_REAPER_STALE_SECS (default 60), \
             ORCH8_ENV_LABEL, ORCH8_ENV_COLOR, and the variables named beside the options below.
             """
@@ -99,7 +99,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let stale = try Self.seconds(environment, "ORCH8_WORKER_REAPER_STALE_SECS") {
             engineConfiguration.workerStaleAfter = stale
         }
-        let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm))
+        let plugins = PluginHost(
+            store: store,
+            wasm: WasmRuntime(configuration: wasm),
+            grpcAllowedHosts: GRPCPluginClient.AllowedHosts(parsing: environment["ORCH8_GRPC_ALLOWED_HOSTS"])
+        )
         let engine = Engine(
             store: store,
             configuration: engineConfiguration,

@@ -300,11 +300,11 @@ public final class Engine: Service, Sendable {
                 update.setsNextFireAt = true
                 update.nextFireAt = now()
             case .cancel:
-                update.deliveredSignals.append(signal.id)
-                update.cancelsWorkerTasks = true
-                update.state = .cancelled
+                // The run carries the cancel out (scopes, non-cancellable steps, children): the
+                // instance becomes due with the signal still pending.
+                update.state = .scheduled
                 update.setsNextFireAt = true
-                update.nextFireAt = nil
+                update.nextFireAt = now()
             case .pause:
                 update.deliveredSignals.append(signal.id)
             case .updateContext:
@@ -318,7 +318,7 @@ public final class Engine: Service, Sendable {
             }
             if update.state != nil { break }
         }
-        guard !update.deliveredSignals.isEmpty else { return }
+        guard !update.deliveredSignals.isEmpty || update.state != nil else { return }
         _ = try await commits.submit(update)
         if update.state == .scheduled { doorbell.ring() }
     }

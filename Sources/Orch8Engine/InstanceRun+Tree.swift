@@ -14,24 +14,33 @@ extension InstanceRun {
         case .cancel: acceptCancel()
         }
         let blocks = sequence.definition.blocks
-        // Leaves that were waiting when the instance was claimed are looked at once per claim; a
-        // leaf that waits again stays parked until the next claim.
+        // Leaves that were waiting when the instance was claimed are looked at once per claim, and
+        // again at each tick while handlers run (a timer passed, a worker or child reported).
         var looked: Set<String> = []
-        var inFlight: [String: UInt32] = [:]
+        // Handler calls in progress by block: the attempt, and the block's generation when it
+        // started (a result for an older generation — the node was cancelled or reset — is dropped).
+        var inFlight: [String: (attempt: UInt32, generation: Int)] = [:]
+        var ticking = false
         var stop: StopReason?
-        await withTaskGroup(of: (String, Result<StepResult, StepFailure>).self) { group in
+        await withTaskGroup(of: LeafEvent.self) { group in
             do {
                 while stop == nil {
                     let version = treeVersion
                     var evaluator = TreeEvaluator(cancelling: cancelling)
                     let progress = evaluator.advance(blocks, runtime: &self)
+                    // Calls of nodes that were cancelled or reset no longer count: their results
+                    // are dropped, and the group cancels them when the run ends.
+                    inFlight = inFlight.filter { id, running in
+                        !state(of: id).isTerminal && running.generation == generation(of: id)
+                    }
                     if let outcome = progress.outcome, inFlight.isEmpty {
                         stop = .finished(outcome)
                         break
                     }
                     if !pausing && !engine.isStopping {
                         // A leaf the same pass ended later (a race lost) is not run.
-                        for id in progress.ready where inFlight[id] == nil && !state(of: id).isTerminal {
+                        for id in progress.ready where !state(of: id).isTerminal {
+                            if let running = inFlight[id], running.generation == generation(of: id) { continue }
                             if state(of: id) == .waiting {
                                 guard looked.insert(id).inserted else { continue }
                             } else {
@@ -39,8 +48,9 @@ extension InstanceRun {
                             }
                             switch try await prepareLeaf(id, sequence) {
                             case .call(let call):
-                                inFlight[id] = call.invocation.attempt
-                                group.addTask { (id, await call.run()) }
+                                let started = generation(of: id)
+                                inFlight[id] = (call.invocation.attempt, started)
+                                group.addTask { .result(id, started, await call.run()) }
                             case .done(let outcome):
                                 if let reason = settle(id, outcome) { stop = reason }
                             }
@@ -48,21 +58,44 @@ extension InstanceRun {
                         }
                     }
                     if stop != nil { break }
-                    if progress.again || treeVersion != version { continue }
+                    if treeVersion != version { continue }
                     guard try await flush() else {
                         stop = .lost
                         break
                     }
+                    // A body that finished at once asks for another pass; committed every pass.
+                    if progress.again && !engine.isStopping { continue }
                     if inFlight.isEmpty {
                         stop = pausing ? .paused : (engine.isStopping ? .released : .parked)
                         break
                     }
-                    guard let (id, result) = await group.next() else { continue }
-                    let attempt = inFlight.removeValue(forKey: id) ?? 0
-                    // A node cancelled while its handler ran (a race lost, a cancel) keeps no result.
-                    if state(of: id).isTerminal { continue }
-                    if let step = sequence.steps[id] {
-                        if let reason = settle(id, finishStep(step, attempt: attempt, result: result)) { stop = reason }
+                    if !ticking {
+                        ticking = true
+                        let pause = Self.tick
+                        group.addTask {
+                            try? await Task.sleep(for: pause)
+                            return .tick
+                        }
+                    }
+                    switch await group.next() {
+                    case .result(let id, let started, let result)?:
+                        guard let running = inFlight[id], running.generation == started else { continue }
+                        inFlight.removeValue(forKey: id)
+                        // A node cancelled while its handler ran (a race lost, a cancel) keeps no result.
+                        if state(of: id).isTerminal || generation(of: id) != started { continue }
+                        if let step = sequence.steps[id] {
+                            let outcome = finishStep(step, attempt: running.attempt, result: result)
+                            if let reason = settle(id, outcome) { stop = reason }
+                        }
+                    case .tick?:
+                        ticking = false
+                        // Let waiting leaves look again: a timer may have passed, a worker or a
+                        // child may have reported while the handlers ran.
+                        if let due = wakeAt, due <= engine.now() { wakeAt = nil }
+                        looked.removeAll()
+                        try await refreshWorkerTasks()
+                    case nil:
+                        continue
                     }
                     if engine.takeSignalFlag(instance.id) {
                         pendingSignals = try await engine.store.pendingSignals(instanceID: instance.id)
@@ -110,6 +143,26 @@ extension InstanceRun {
         }
     }
 
+    /// What the tree driver's task group hands back: a handler's result, or a tick.
+    enum LeafEvent: Sendable {
+        case result(String, Int, Result<StepResult, StepFailure>)
+        case tick
+    }
+
+    /// How often a run whose handlers are busy looks at its waiting leaves and signals.
+    static let tick = Duration.milliseconds(200)
+
+    /// Re-reads the tasks of waiting worker steps, so that a report made while other handlers run
+    /// is taken in this run.
+    private mutating func refreshWorkerTasks() async throws {
+        for (blockID, task) in workerTasks where state(of: blockID) == .waiting {
+            guard task.state == .pending || task.state == .claimed else { continue }
+            if let fresh = try await engine.store.workerTask(instanceID: instance.id, blockID: blockID) {
+                workerTasks[blockID] = fresh
+            }
+        }
+    }
+
     enum StopReason {
         case finished(TreeEvaluator.Outcome)
         case aborted(String, blockID: String)
@@ -152,6 +205,8 @@ extension InstanceRun {
     /// The tree finished: the instance ends as its top-level blocks say.
     private mutating func finish(_ outcome: TreeEvaluator.Outcome) async throws {
         removeMetadata(Self.cancelKey)
+        // An accepted cancel ends the instance cancelled even when only protected work was left.
+        let outcome = cancelling && outcome == .completed ? .cancelled : outcome
         switch outcome {
         case .completed:
             try await complete()
@@ -205,6 +260,9 @@ extension InstanceRun: BlockRuntime {
         nodes[blockID]?.state ?? .pending
     }
 
+    /// Bumped each time the block is reset or cancelled.
+    func generation(of blockID: String) -> Int { generations[blockID] ?? 0 }
+
     mutating func setState(_ state: NodeState, of blockID: String) {
         let now = engine.now()
         var node: ExecutionNode
@@ -229,12 +287,19 @@ extension InstanceRun: BlockRuntime {
             node.startedAt = nil
             node.completedAt = nil
             restart(blockID)
+            generations[blockID, default: 0] += 1
         case .running, .waiting:
+            // A fresh start (a retried instance reopens failed nodes): nothing of an earlier run of
+            // the block may answer for this one.
+            if previous == .pending { restart(blockID) }
             if node.startedAt == nil { node.startedAt = now }
         case .completed, .failed, .cancelled, .skipped:
             if node.startedAt == nil && state != .skipped { node.startedAt = now }
             node.completedAt = now
-            if state == .cancelled && (previous == .running || previous == .waiting) { cancelled(blockID) }
+            if state == .cancelled && (previous == .running || previous == .waiting) {
+                cancelled(blockID)
+                generations[blockID, default: 0] += 1
+            }
         }
         if nodes[blockID] == nil || !changedNodes.contains(blockID) { changedNodes.append(blockID) }
         nodes[blockID] = node
@@ -244,6 +309,9 @@ extension InstanceRun: BlockRuntime {
     /// A block starts afresh (a loop iteration): its timers and links go, and its worker task.
     private mutating func restart(_ blockID: String) {
         for key in Self.blockKeys(blockID) { removeMetadata(key) }
+        // The delete supersedes a cancel recorded earlier in the same update (a race lost, then the
+        // loop's next iteration): the new task must not be ended with the old one.
+        update.cancelsWorkerTasksOf.removeAll { $0 == blockID }
         if workerTasks.removeValue(forKey: blockID) != nil { update.deletesWorkerTasksOf.append(blockID) }
     }
 
@@ -255,6 +323,9 @@ extension InstanceRun: BlockRuntime {
         if let child = instance.metadata[Self.childKey(blockID)]?.stringValue.flatMap(UUID.init(uuidString:)) {
             childrenToCancel.append(child)
         }
+        // A cancelled gate is no longer waiting for anyone (GET /approvals).
+        removeMetadata(Self.gateKey(blockID))
+        removeMetadata(Self.escalatedKey(blockID))
     }
 
     func isTrue(_ expression: String, withOutputs: Bool) -> Bool {

@@ -27,6 +27,8 @@ struct InstanceRun {
     var changedNodes: [String] = []
     /// Bumped by every node move: the tree driver evaluates again while it changes.
     var treeVersion = 0
+    /// Per block, bumped when its node is reset or cancelled (see ``generation(of:)``).
+    var generations: [String: Int] = [:]
     /// The earliest time a waiting part of the tree wants to run again (timer, back-off, poll).
     var wakeAt: Date?
     /// A cancel signal was accepted; non-cancellable parts are still finishing.

@@ -2,26 +2,38 @@ import Foundation
 public import Logging
 public import Orch8Core
 
-/// What the engine and the API share about plugins: the registry, the source checks and the WASM
-/// runtime. Resolves `wasm://<name>` for a tenant and runs it (PLUGINS.md §1, §3).
+/// What the engine and the API share about plugins: the registry, the source checks, the WASM
+/// runtime and the gRPC client. Resolves `wasm://` and `grpc://` handlers for a tenant and runs
+/// them (PLUGINS.md §1, §3, §4).
 public final class PluginHost: Sendable {
     public let registry: PluginRegistry
     public let wasm: WasmRuntime
+    public let grpc: GRPCPluginClient
     public let checker: PluginSourceChecker
     private let logger: Logger
 
-    public init(store: any Store, wasm: WasmRuntime, logger: Logger = Logger(label: "orch8.plugins")) {
+    public init(
+        store: any Store,
+        wasm: WasmRuntime,
+        grpcPool: HTTP2ConnectionPool = HTTP2ConnectionPool(),
+        grpcAllowedHosts: GRPCPluginClient.AllowedHosts = GRPCPluginClient.AllowedHosts(parsing: nil),
+        logger: Logger = Logger(label: "orch8.plugins")
+    ) {
         registry = PluginRegistry(store: store)
         self.wasm = wasm
+        grpc = GRPCPluginClient(registry: registry, pool: grpcPool, allowedHosts: grpcAllowedHosts)
         checker = PluginSourceChecker(wasm: wasm)
         self.logger = logger
     }
 
-    /// Whether this host runs `handler` (a `wasm://` handler).
-    public static func handles(_ handler: String) -> Bool { handler.hasPrefix("wasm://") }
+    /// Whether this host runs `handler` (a `wasm://`, `grpc://` or `grpcs://` handler).
+    public static func handles(_ handler: String) -> Bool {
+        handler.hasPrefix("wasm://") || GRPCPluginClient.handles(handler)
+    }
 
-    /// Runs a `wasm://<name>` step for the invocation's tenant.
+    /// Runs a plugin step for the invocation's tenant.
     public func run(_ invocation: StepInvocation, timeout: Duration?) async -> Result<StepResult, StepFailure> {
+        if GRPCPluginClient.handles(invocation.handler) { return await grpc.run(invocation, timeout: timeout) }
         let name = String(invocation.handler.dropFirst("wasm://".count))
         guard wasm.configuration.enabled else {
             return .failure(.permanent("WASM plugins are disabled on this server (ORCH8_WASM_ENABLED=false)"))
@@ -39,16 +51,7 @@ public final class PluginHost: Sendable {
                 .permanent("plugin '\(name)' is a \(plugin.pluginType.rawValue) plugin, not wasm: use grpc://\(name)")
             )
         }
-        // The envelope's context is data and config only (PLUGINS.md §5).
-        let context: [String: JSON] = ["data": invocation.context.data, "config": invocation.context.config]
-        let envelope: JSON = [
-            "instance_id": .string(invocation.instanceID.uuidString.lowercased()),
-            "block_id": .string(invocation.blockID),
-            "params": invocation.params,
-            "context": .object(context),
-            "attempt": .int(Int64(invocation.attempt) + 1),
-            "config": plugin.config,
-        ]
+        let envelope = PluginEnvelope.make(invocation, config: plugin.config)
         let result = await wasm.invoke(path: plugin.source, config: plugin.config, input: envelope, timeout: timeout)
         switch result {
         case .success(let call):

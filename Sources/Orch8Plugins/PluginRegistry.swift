@@ -26,6 +26,11 @@ public final class PluginRegistry: Sendable {
         return try await lookup(name: name, tenantID: "")
     }
 
+    /// The plugins `tenantID` can see: its own and the global ones (read from the store).
+    public func visible(to tenantID: String) async throws -> [PluginDefinition] {
+        try await store.plugins(tenantID: tenantID)
+    }
+
     /// Forgets every cached lookup: the next resolution reads the store.
     public func invalidate() {
         entries.withLock { $0.removeAll() }

@@ -27,3 +27,12 @@ struct Increment: StepHandler {
         return StepResult(output: ["n": .int(next)], stateWrites: ["n": .int(next)])
     }
 }
+
+/// Sleeps `params.ms` milliseconds (in process, holding its call), then answers `{"slept": ms}`.
+struct Nap: StepHandler {
+    func run(_ invocation: StepInvocation) async throws(StepFailure) -> StepResult {
+        let milliseconds = invocation.params["ms"]?.intValue ?? 1000
+        try? await Task.sleep(for: .milliseconds(milliseconds))
+        return StepResult(output: ["slept": .int(milliseconds)])
+    }
+}

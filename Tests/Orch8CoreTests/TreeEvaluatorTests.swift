@@ -152,6 +152,40 @@ struct FakeRuntime: BlockRuntime {
         #expect(runtime.state(of: "after") == .pending)
     }
 
+    @Test func aCancelStopsNonCancellableWorkThatHasNotStarted() throws {
+        let roots = try blocks(
+            """
+            [{"type": "step", "id": "a", "handler": "noop"},
+             {"type": "step", "id": "charge", "handler": "noop", "cancellable": false},
+             {"type": "cancellation_scope", "id": "s", "blocks": [{"type": "step", "id": "inside", "handler": "noop"}]}]
+            """
+        )
+        var runtime = FakeRuntime()
+        var evaluator = TreeEvaluator()
+        _ = evaluator.advance(roots, runtime: &runtime)
+        var cancelling = TreeEvaluator(cancelling: true)
+        #expect(cancelling.advance(roots, runtime: &runtime).outcome == .cancelled)
+        #expect(runtime.state(of: "charge") == .pending, "never started")
+        #expect(runtime.state(of: "inside") == .pending)
+    }
+
+    @Test func aCatchCancelledByASignalCancelsTheTryCatch() throws {
+        let roots = try blocks(
+            """
+            [{"type": "try_catch", "id": "t", "try_block": [{"type": "step", "id": "a", "handler": "noop"}],
+              "catch_block": [{"type": "step", "id": "c", "handler": "noop"}]}]
+            """
+        )
+        var runtime = FakeRuntime()
+        var evaluator = TreeEvaluator()
+        _ = evaluator.advance(roots, runtime: &runtime)
+        runtime.finish(["a"], as: .failed)
+        #expect(evaluator.advance(roots, runtime: &runtime).ready == ["c"])
+        var cancelling = TreeEvaluator(cancelling: true)
+        #expect(cancelling.advance(roots, runtime: &runtime).outcome == .cancelled)
+        #expect(runtime.state(of: "t") == .cancelled)
+    }
+
     @Test func aLoopStopsAtMaxIterationsAndForEachAtItsItems() throws {
         let roots = try blocks(
             """

@@ -56,12 +56,14 @@ extension TreeEvaluator {
         guard attempt.allTerminal else { return .running }
         let tryFailed = attempt.anyFailed
         var caughtFailed = false
+        var caughtCancelled = false
         if tryFailed && !block.catchBlock.isEmpty {
             let started = block.catchBlock.contains { rt.state(of: $0.id) != .pending }
             if !started { rt.caught(block, failedBlocks: failedLeaves(block.tryBlock, rt)) }
             let recovery = advanceList(block.catchBlock, protected: protected, &rt)
             guard recovery.allTerminal else { return .running }
             caughtFailed = recovery.anyFailed
+            caughtCancelled = recovery.anyCancelled
         } else {
             end(block.catchBlock, as: .skipped, &rt)
         }
@@ -71,7 +73,7 @@ extension TreeEvaluator {
             guard cleanup.allTerminal else { return .running }
         }
         if cleanup.anyFailed || (tryFailed && caughtFailed) { return .failed }
-        if attempt.anyCancelled || cleanup.anyCancelled { return .cancelled }
+        if attempt.anyCancelled || caughtCancelled || cleanup.anyCancelled { return .cancelled }
         return .completed
     }
 

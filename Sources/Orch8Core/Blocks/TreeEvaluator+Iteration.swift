@@ -32,8 +32,8 @@ extension TreeEvaluator {
     }
 
     /// Runs the body once per item of the snapshot, the item in `context.data[item_var]`; a failed
-    /// body fails the for_each and leaves the remaining items; a missing or empty collection
-    /// completes at once.
+    /// body fails the for_each and leaves the remaining items (and the failed item in the data); a
+    /// missing or empty collection completes at once.
     mutating func advanceForEach<R: BlockRuntime>(_ block: ForEachBlock, protected: Bool, _ rt: inout R) -> NodeState {
         var started = rt.iterations(of: block.id)
         let items = rt.items(of: block)
@@ -47,8 +47,9 @@ extension TreeEvaluator {
             let body = advanceList(block.body, protected: protected, &rt)
             guard body.allTerminal else { return .running }
             if body.anyFailed || body.anyCancelled || started >= total || (cancelling && !protected) {
-                rt.endIterations(of: block)
+                // A failed item stays in the data: a retry of the instance runs it again.
                 if body.anyFailed { return .failed }
+                rt.endIterations(of: block)
                 if body.anyCancelled || started < total { return .cancelled }
                 return .completed
             }

@@ -97,7 +97,9 @@ public struct TreeEvaluator {
     /// Advances one non-terminal block; returns its state afterwards.
     mutating func advance<R: BlockRuntime>(_ block: BlockDefinition, protected: Bool, _ rt: inout R) -> NodeState {
         let before = rt.state(of: block.id)
-        let isProtected = protected || Self.protects(block)
+        // A cancel spares what already runs: a non-cancellable step or a scope that has not started
+        // yet is cancelled like anything else (ORCH8-SPEC §7.6).
+        let isProtected = protected || (before != .pending && Self.protects(block))
         if before == .pending {
             if cancelling && !isProtected {
                 rt.setState(.cancelled, of: block.id)
@@ -138,7 +140,7 @@ public struct TreeEvaluator {
         return after
     }
 
-    /// A cancellation scope and a non-cancellable step keep running through a cancel.
+    /// A running cancellation scope and a running non-cancellable step keep running through a cancel.
     static func protects(_ block: BlockDefinition) -> Bool {
         switch block {
         case .cancellationScope: true

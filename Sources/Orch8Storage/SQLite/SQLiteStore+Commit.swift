@@ -43,6 +43,12 @@ private struct PreparedUpdate: Sendable {
             sets.append("next_fire_at = CASE WHEN wake_pending = 1 THEN ? ELSE ? END")
             values.append(now)
             values.append(update.setsNextFireAt ? update.nextFireAt.map(SQLiteRows.millis) : nil)
+        } else if update.state == .scheduled, update.setsNextFireAt {
+            // A park on a timer: a wake that came while running makes it due now.
+            sets.append("state = 'scheduled', wake_pending = 0")
+            sets.append("next_fire_at = CASE WHEN wake_pending = 1 THEN ? ELSE ? END")
+            values.append(now)
+            values.append(update.nextFireAt.map(SQLiteRows.millis))
         } else {
             if let state = update.state {
                 sets.append("state = ?")

@@ -154,6 +154,15 @@ extension SQLiteStore {
                     """,
                 arguments: StatementArguments([key] + markers)
             )
+            // Their attempts restart from zero: a failed task (or one of a node that runs again)
+            // would otherwise answer the new attempt at once.
+            try db.execute(
+                sql: """
+                    DELETE FROM worker_tasks WHERE instance_id = ? AND (state = 'failed' OR block_id IN (
+                        SELECT block_id FROM execution_tree WHERE instance_id = ? AND state IN ('failed', 'cancelled')))
+                    """,
+                arguments: [key, key]
+            )
             // Failed and cancelled nodes run again; completed ones keep their place in the tree.
             try db.execute(
                 sql: """

@@ -447,6 +447,14 @@ extension SQLiteStore {
                 "UPDATE instances SET state = 'scheduled', next_fire_at = ?, updated_at = ? WHERE id = ? AND state = 'waiting'"
         ).execute(arguments: [now, now, instanceID])
         guard db.changesCount == 0 else { return }
+        // Parked on a timer (another branch sleeps or backs off): due now instead.
+        try db.cachedStatement(
+            sql: """
+                UPDATE instances SET next_fire_at = ?, updated_at = ?
+                WHERE id = ? AND state = 'scheduled' AND (next_fire_at IS NULL OR next_fire_at > ?)
+                """
+        ).execute(arguments: [now, now, instanceID, now])
+        guard db.changesCount == 0 else { return }
         try db.cachedStatement(
             sql: "UPDATE instances SET wake_pending = 1 WHERE id = ? AND state = 'running'"
         ).execute(arguments: [instanceID])

@@ -1,0 +1,179 @@
+import Foundation
+import HTTPTypes
+import Orch8Core
+import Testing
+
+/// gRPC plugins (JSON over HTTP/2) through the REST API against a real h2c server on loopback
+/// (PLUGINS.md §1, §4).
+@Suite struct GRPCPluginTests {
+    /// Registers `name` as a grpc plugin whose source is `method` on `server`.
+    func register(_ api: APIClient, _ name: String, _ server: HTTP2TestServer, _ method: String) async throws {
+        let reply = try await api.send(
+            .post,
+            "/plugins",
+            #"{"name": "\#(name)", "plugin_type": "grpc", "source": "grpc://127.0.0.1:\#(server.port)/\#(method)"}"#
+        )
+        #expect(reply.status == .created, "\(reply.text)")
+    }
+
+    func lastMessage(_ api: APIClient, _ id: UUID) async throws -> String {
+        try await api.outputs(id).last?["output"]?["message"]?.stringValue ?? ""
+    }
+
+    @Test func aRegisteredPluginGetsTheEnvelopeAndItsAnswerIsTheOutput() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                try await register(api, "enrich", server, "Test.Echo")
+                let sequence = try await api.createSequence(
+                    """
+                    [{"type": "step", "id": "lookup", "handler": "grpc://enrich",
+                      "params": {"domain": "{{context.data.domain}}"}}]
+                    """
+                )
+                let id = try await api.createInstance(sequence, data: #"{"domain": "example.com"}"#)
+                try await api.waitFor(id, "completed")
+                let output = try await api.outputs(id).first?["output"]
+                #expect(output == ["echo": ["domain": "example.com"], "attempt": 1])
+            }
+        }
+    }
+
+    @Test func fiveHundredsAreRetriedAndFourHundredsAreNot() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                try await register(api, "svc", server, "Test.Echo")
+                let retry = #""retry": {"max_attempts": 4, "initial_backoff": 10, "max_backoff": 10}"#
+                let flaky = try await api.createSequence(
+                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Flaky", \#(retry)}]"#
+                )
+                let reject = try await api.createSequence(
+                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Reject", \#(retry)}]"#
+                )
+                let first = try await api.createInstance(flaky)
+                let second = try await api.createInstance(reject)
+                try await api.waitFor(first, "completed")
+                #expect(server.calls(to: "/Test/Flaky") == 3)
+                try await api.waitFor(second, "failed")
+                #expect(server.calls(to: "/Test/Reject") == 1)
+                #expect(try await lastMessage(api, second).contains("answered 400: bad lead"))
+            }
+        }
+    }
+
+    @Test func refusedSlowDroppedAndNonJSONCallsFailAsTheyShould() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                try await register(api, "svc", server, "Test.Echo")
+                // A port nobody listens on any more: a server that was closed.
+                let gone = try await HTTP2TestServer.with { $0 }
+                try await register(api, "gone", gone, "Test.Echo")
+                let sequences = [
+                    #"[{"type": "step", "id": "s", "handler": "grpc://gone", "retry": {"max_attempts": 2, "initial_backoff": 10, "max_backoff": 10}}]"#,
+                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Slow", "timeout": 300}]"#,
+                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Drop"}]"#,
+                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Html"}]"#,
+                ]
+                var ids: [UUID] = []
+                for blocks in sequences {
+                    ids.append(try await api.createInstance(try await api.createSequence(blocks)))
+                }
+                for id in ids { try await api.waitFor(id, "failed") }
+                #expect(try await lastMessage(api, ids[0]).contains("cannot connect"))
+                #expect(
+                    try await api.outputs(ids[0]).count { $0["output_ref"] == "__retry__" } == 1,
+                    "refused is retried"
+                )
+                #expect(try await lastMessage(api, ids[1]).contains("no answer within 300 ms"))
+                #expect(try await lastMessage(api, ids[2]).contains("connection lost"))
+                #expect(try await lastMessage(api, ids[3]).contains("not JSON: <html>hello</html>"))
+            }
+        }
+    }
+
+    @Test func aDirectEndpointMustBeRegisteredOrAllowed() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                let sequence = try await api.createSequence(
+                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Echo"}]"#
+                )
+                let id = try await api.createInstance(sequence)
+                try await api.waitFor(id, "failed")
+                #expect(try await lastMessage(api, id).contains("is not allowed"))
+                #expect(server.calls(to: "/Test/Echo") == 0)
+            }
+        }
+    }
+
+    @Test func aHundredInstancesShareOnePooledConnection() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                try await register(api, "enrich", server, "Test.Echo")
+                let sequence = try await api.createSequence(
+                    #"[{"type": "step", "id": "s", "handler": "grpc://enrich", "params": {"n": 1}}]"#
+                )
+                let batch = Array(repeating: APIClient.instanceJSON(sequence), count: 100).joined(separator: ",")
+                #expect(
+                    try await api.send(.post, "/instances/batch", #"{"instances": [\#(batch)]}"#).status == .created
+                )
+                let deadline = ContinuousClock.now + .seconds(30)
+                var done = 0
+                while done < 100 && ContinuousClock.now < deadline {
+                    done =
+                        try await api.send(.get, "/instances?state=completed&limit=1000").json["items"]?.arrayValue?
+                        .count ?? 0
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(done == 100)
+                #expect(server.calls(to: "/Test/Echo") == 100)
+                #expect(server.connections == 1)
+                #expect(server.peakConcurrency > 1, "streams were multiplexed on the one connection")
+            }
+        }
+    }
+
+    @Test func wasmValidateThenGRPCEnrichThenWasmScore() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "orch8-combined-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let validate = try PluginModules.write(
+            PluginModules.plugin(returning: #"{"valid":true}"#),
+            to: directory,
+            as: "v.wasm"
+        )
+        let score = try PluginModules.write(
+            PluginModules.plugin(returning: #"{"score":87}"#),
+            to: directory,
+            as: "s.wasm"
+        )
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                for (name, path) in [("validate", validate), ("score", score)] {
+                    let reply = try await api.send(
+                        .post,
+                        "/plugins",
+                        #"{"name": "\#(name)", "plugin_type": "wasm", "source": "\#(path)"}"#
+                    )
+                    #expect(reply.status == .created, "\(reply.text)")
+                }
+                try await register(api, "enrich", server, "Test.Echo")
+                let sequence = try await api.createSequence(
+                    """
+                    [{"type": "step", "id": "check", "handler": "wasm://validate"},
+                     {"type": "step", "id": "lookup", "handler": "grpc://enrich", "params": {"valid": "{{outputs.check.valid}}"}},
+                     {"type": "step", "id": "rank", "handler": "wasm://score"}]
+                    """
+                )
+                let id = try await api.createInstance(sequence)
+                try await api.waitFor(id, "completed")
+                let outputs = try await api.outputs(id)
+                #expect(
+                    outputs.map { $0["output"] ?? .null } == [
+                        ["valid": true], ["echo": ["valid": true], "attempt": 1], ["score": 87],
+                    ]
+                )
+            }
+        }
+    }
+}
