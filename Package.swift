@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "orch8", targets: ["Orch8CLI"]),
+        // The gRPC plugin client's benchmark against h2load (docs/benchmarks.md).
+        .executable(name: "orch8-h2bench", targets: ["Orch8H2Bench"]),
         // Exported so that the Benchmarks/ package can measure them.
         .library(name: "Orch8Core", targets: ["Orch8Core"]),
         .library(name: "Orch8Plugins", targets: ["Orch8Plugins"]),
@@ -29,8 +31,20 @@ let package = Package(
         // The gRPC plugins' HTTP/2 client (async-http-client cannot speak h2c; DESIGN.md §4).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        .executableTarget(
+            name: "Orch8H2Bench",
+            dependencies: [
+                "Orch8Plugins",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Pure model and semantics: no package dependencies, no I/O (DESIGN.md §1).
         .target(name: "Orch8Core", swiftSettings: swiftSettings),
         // The Store implementations behind Orch8Core's Store protocol.
@@ -57,6 +71,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -130,6 +145,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Environment: ORCH8_API_KEY (root key; without one the server runs open), \
             ORCH8_REQUIRE_TENANT_HEADER, ORCH8_WASM_ENABLED, ORCH8_WASM_MAX_MEMORY_PAGES, ORCH8_GRPC_ALLOWED_HOSTS, \
+            ORCH8_GRPC_TLS_CA, ORCH8_GRPC_TLS_CERT and ORCH8_GRPC_TLS_KEY (PEM files for grpcs://), \
             ORCH8_WORKER_REAPER_TICK_SECS (default 1), ORCH8_WORKER_REAPER_STALE_SECS (default 60), \
             ORCH8_ENV_LABEL, ORCH8_ENV_COLOR, and the variables named beside the options below.
             """
@@ -99,9 +100,20 @@ struct ServeCommand: AsyncParsableCommand {
         if let stale = try Self.seconds(environment, "ORCH8_WORKER_REAPER_STALE_SECS") {
             engineConfiguration.workerStaleAfter = stale
         }
+        let tls: HTTP2TLS
+        do {
+            tls = try HTTP2TLS(
+                caFile: environment["ORCH8_GRPC_TLS_CA"],
+                certificateFile: environment["ORCH8_GRPC_TLS_CERT"],
+                keyFile: environment["ORCH8_GRPC_TLS_KEY"]
+            )
+        } catch {
+            throw ValidationError("ORCH8_GRPC_TLS_*: \(error)")
+        }
         let plugins = PluginHost(
             store: store,
             wasm: WasmRuntime(configuration: wasm),
+            grpcPool: HTTP2ConnectionPool(tls: tls),
             grpcAllowedHosts: GRPCPluginClient.AllowedHosts(parsing: environment["ORCH8_GRPC_ALLOWED_HOSTS"])
         )
         let engine = Engine(

@@ -29,6 +29,7 @@ struct APIHarness {
         _ configuration: APIConfiguration = APIConfiguration(),
         extraHandlers: [String: any StepHandler] = [:],
         setup: TestingSetup = .router,
+        grpcPool: HTTP2ConnectionPool = HTTP2ConnectionPool(),
         engine adjust: (inout EngineConfiguration) -> Void = { _ in },
         _ body: @Sendable (APIClient) async throws -> T
     ) async throws -> T {
@@ -41,7 +42,7 @@ struct APIHarness {
         // changes. One guest thread is plenty here.
         var wasm = WasmConfiguration()
         wasm.threads = 1
-        let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm))
+        let plugins = PluginHost(store: store, wasm: WasmRuntime(configuration: wasm), grpcPool: grpcPool)
         let engine = Engine(store: store, configuration: engineConfiguration, handlers: handlers, plugins: plugins)
         let app = buildApplication(
             configuration: configuration,

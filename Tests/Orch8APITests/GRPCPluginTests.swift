@@ -70,7 +70,6 @@ import Testing
                 let sequences = [
                     #"[{"type": "step", "id": "s", "handler": "grpc://gone", "retry": {"max_attempts": 2, "initial_backoff": 10, "max_backoff": 10}}]"#,
                     #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Slow", "timeout": 300}]"#,
-                    #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Drop"}]"#,
                     #"[{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\#(server.port)/Test.Html"}]"#,
                 ]
                 var ids: [UUID] = []
@@ -84,8 +83,52 @@ import Testing
                     "refused is retried"
                 )
                 #expect(try await lastMessage(api, ids[1]).contains("no answer within 300 ms"))
-                #expect(try await lastMessage(api, ids[2]).contains("connection lost"))
-                #expect(try await lastMessage(api, ids[3]).contains("not JSON: <html>hello</html>"))
+                #expect(try await lastMessage(api, ids[2]).contains("not JSON: <html>hello</html>"))
+            }
+        }
+    }
+
+    @Test func aServerThatDiesMidCallIsRetriedOnAFreshConnection() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                try await register(api, "svc", server, "Test.Echo")
+                let sequence = try await api.createSequence(
+                    """
+                    [{"type": "step", "id": "s", "handler": "grpc://127.0.0.1:\(server.port)/Test.Drop",
+                      "retry": {"max_attempts": 2, "initial_backoff": 10, "max_backoff": 10}}]
+                    """
+                )
+                let id = try await api.createInstance(sequence)
+                try await api.waitFor(id, "failed")
+                #expect(try await lastMessage(api, id).contains("connection lost"))
+                #expect(server.calls(to: "/Test/Drop") == 2, "retried")
+                #expect(server.connections == 2, "the second attempt dialled again")
+            }
+        }
+    }
+
+    @Test func aPatchedEndpointIsUsedByTheNextCall() async throws {
+        try await HTTP2TestServer.with { first in
+            try await HTTP2TestServer.with { second in
+                try await APIHarness().run { api in
+                    try await register(api, "enrich", first, "Test.Echo")
+                    let sequence = try await api.createSequence(
+                        #"[{"type": "step", "id": "s", "handler": "grpc://enrich"}]"#
+                    )
+                    try await api.waitFor(try await api.createInstance(sequence), "completed")
+                    let patch = try await api.send(
+                        .patch,
+                        "/plugins/enrich",
+                        #"{"source": "grpc://127.0.0.1:\#(second.port)/Test.Echo"}"#
+                    )
+                    #expect(patch.status == .ok, "\(patch.text)")
+                    try await api.waitFor(try await api.createInstance(sequence), "completed")
+                    #expect(first.calls(to: "/Test/Echo") == 1)
+                    #expect(second.calls(to: "/Test/Echo") == 1)
+                    let bad = try await api.send(.patch, "/plugins/enrich", #"{"source": "grpc://no-port/Svc.M"}"#)
+                    #expect(bad.status == .badRequest)
+                    #expect(bad.error?.contains("must name host:port") == true)
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An HTTP/2 (h2c, prior knowledge) server on loopback for the gRPC plugin tests. Paths choose the
@@ -31,13 +32,17 @@ final class HTTP2TestServer: Sendable {
         port = channel.channel.localAddress?.port ?? 0
     }
 
-    /// Serves until `body` returns.
-    static func with<T: Sendable>(_ body: @Sendable (HTTP2TestServer) async throws -> T) async throws -> T {
+    /// Serves until `body` returns; with `tls`, over TLS (ALPN h2).
+    static func with<T: Sendable>(
+        tls: NIOSSLContext? = nil,
+        _ body: @Sendable (HTTP2TestServer) async throws -> T
+    ) async throws -> T {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .server) { stream in
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    return try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .server) { stream in
                         stream.eventLoop.makeCompletedFuture { try Stream(wrappingChannelSynchronously: stream) }
                     }
                 }

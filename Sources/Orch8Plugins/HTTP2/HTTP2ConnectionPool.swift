@@ -26,7 +26,7 @@ public final class HTTP2ConnectionPool: Sendable {
 
     struct Connection: Sendable {
         var channel: any Channel
-        var multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
+        var multiplexer: NIOHTTP2Handler.StreamMultiplexer
     }
 
     private let group: any EventLoopGroup
@@ -71,101 +71,109 @@ public final class HTTP2ConnectionPool: Sendable {
         contentType: String = "application/json",
         timeout: Duration
     ) async throws(HTTP2CallError) -> HTTP2Response {
+        let deadline = NIODeadline.now() + Self.timeAmount(timeout)
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-        let outcome = await withTaskGroup(of: Result<HTTP2Response, HTTP2CallError>?.self) { group in
-            group.addTask { await self.call(endpoint, path: path, body: body, contentType: contentType) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(.timeout(milliseconds: milliseconds))
-            }
-            defer { group.cancelAll() }
-            for await result in group {
-                if let result { return result }
-            }
-            return .failure(.timeout(milliseconds: milliseconds))
-        }
-        return try outcome.get()
-    }
-
-    /// One call; a stream that cannot be opened on a pooled connection (it closed meanwhile) is
-    /// tried once more on a fresh one.
-    private func call(
-        _ endpoint: Endpoint,
-        path: String,
-        body: [UInt8],
-        contentType: String
-    ) async -> Result<HTTP2Response, HTTP2CallError> {
+        let request = Request(endpoint: endpoint, path: path, body: body, contentType: contentType)
         for attempt in 0..<2 {
             let connection: Connection
             do {
-                connection = try await self.connection(to: endpoint)
+                // The common case, a pooled connection, needs no race against the deadline.
+                if let pooled = ready(endpoint) {
+                    connection = pooled
+                } else {
+                    connection = try await withDeadline(deadline, milliseconds) {
+                        try await self.connection(to: endpoint)
+                    }
+                }
+            } catch let error as HTTP2CallError {
+                throw error
             } catch {
-                return .failure(.connect(Self.describe(error)))
+                throw .connect(Self.describe(error))
             }
             do {
-                return .success(
-                    try await exchange(on: connection, endpoint, path: path, body: body, contentType: contentType)
-                )
+                return try await exchange(request, on: connection, deadline: deadline, milliseconds: milliseconds)
             } catch let error as HTTP2CallError {
-                return .failure(error)
+                throw error
             } catch {
+                // A stream that cannot be opened on a pooled connection (it closed meanwhile) is
+                // tried once more on a fresh one.
                 evict(endpoint, connection.channel)
                 if attempt == 0 && !connection.channel.isActive { continue }
-                return .failure(.broken(Self.describe(error)))
+                throw .broken(Self.describe(error))
             }
         }
-        return .failure(.broken("the connection closed twice"))
+        throw .broken("the connection closed twice")
     }
 
+    struct Request: Sendable {
+        var endpoint: Endpoint
+        var path: String
+        var body: [UInt8]
+        var contentType: String
+    }
+
+    /// One stream: the request written and the answer collected by a handler on the stream's event
+    /// loop, which also enforces the deadline (no task or timer per call on the Swift side).
     private func exchange(
+        _ request: Request,
         on connection: Connection,
-        _ endpoint: Endpoint,
-        path: String,
-        body: [UInt8],
-        contentType: String
+        deadline: NIODeadline,
+        milliseconds: Int64
     ) async throws -> HTTP2Response {
-        let stream = try await connection.multiplexer.openStream { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>(
-                    wrappingChannelSynchronously: channel
-                )
-            }
-        }
         let limit = responseLimit
-        return try await stream.executeThenClose { inbound, outbound in
-            let headers: HPACKHeaders = [
-                ":method": "POST", ":scheme": endpoint.secure ? "https" : "http", ":authority": endpoint.authority,
-                ":path": path, "content-type": contentType, "content-length": "\(body.count)",
-                "user-agent": "orch8-swift",
-            ]
-            try await outbound.write(.headers(.init(headers: headers, endStream: false)))
-            try await outbound.write(.data(.init(data: .byteBuffer(ByteBuffer(bytes: body)), endStream: true)))
-            var status: Int?
-            var received = ByteBuffer()
-            frames: for try await frame in inbound {
-                switch frame {
-                case .headers(let headers):
-                    if let text = headers.headers.first(name: ":status"), let code = Int(text), code >= 200 {
-                        status = code
-                    }
-                    if headers.endStream { break frames }
-                case .data(let data):
-                    if case .byteBuffer(var bytes) = data.data {
-                        guard received.readableBytes + bytes.readableBytes <= limit else {
-                            throw HTTP2CallError.tooLarge(limit: limit)
-                        }
-                        received.writeBuffer(&bytes)
-                    }
-                    if data.endStream { break frames }
-                case .rstStream(let code):
-                    throw HTTP2CallError.broken("the server reset the stream (\(code))")
-                default:
-                    continue
-                }
+        let eventLoop = connection.channel.eventLoop
+        let answer = eventLoop.makePromise(of: HTTP2Response.self)
+        let created = eventLoop.makePromise(of: (any Channel).self)
+        created.futureResult.whenFailure { answer.fail($0) }
+        // One hop to the event loop and one back per call: the stream is set up, written and read
+        // there, and only the answer is awaited.
+        connection.multiplexer.createStreamChannel(promise: created) { channel in
+            do {
+                try channel.pipeline.syncOperations.addHandler(HTTP2ResponseHandler(promise: answer, limit: limit))
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
             }
-            guard let status else { throw HTTP2CallError.broken("the stream ended without a status") }
-            return HTTP2Response(status: status, body: Array(received.readableBytesView))
+            let headers: HPACKHeaders = [
+                ":method": "POST", ":scheme": request.endpoint.secure ? "https" : "http",
+                ":authority": request.endpoint.authority, ":path": request.path, "content-type": request.contentType,
+                "content-length": "\(request.body.count)", "user-agent": "orch8-swift",
+            ]
+            channel.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: nil)
+            let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(ByteBuffer(bytes: request.body)), endStream: true)
+            channel.writeAndFlush(HTTP2Frame.FramePayload.data(data), promise: nil)
+            let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
+                answer.fail(HTTP2CallError.timeout(milliseconds: milliseconds))
+                channel.close(promise: nil)
+            }
+            answer.futureResult.whenComplete { _ in timer.cancel() }
+            return channel.eventLoop.makeSucceededVoidFuture()
         }
+        return try await answer.futureResult.get()
+    }
+
+    /// Runs `body` (a dial), failing with a timeout at `deadline`.
+    private func withDeadline<T: Sendable>(
+        _ deadline: NIODeadline,
+        _ milliseconds: Int64,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                let remaining = deadline - NIODeadline.now()
+                try await Task.sleep(for: .nanoseconds(max(0, remaining.nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw HTTP2CallError.timeout(milliseconds: milliseconds)
+            }
+            return value
+        }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// A pool entry: a dial in progress (which every caller of the endpoint awaits) or an open
@@ -173,6 +181,14 @@ public final class HTTP2ConnectionPool: Sendable {
     enum Slot {
         case dialing(Task<Connection, any Error>, serial: Int)
         case ready(Connection)
+    }
+
+    /// The endpoint's open pooled connection, if there is one.
+    private func ready(_ endpoint: Endpoint) -> Connection? {
+        connections.withLock { connections in
+            if case .ready(let connection)? = connections[endpoint], connection.channel.isActive { return connection }
+            return nil
+        }
     }
 
     /// The endpoint's pooled connection, dialled by the first caller that needs it.
@@ -229,9 +245,11 @@ public final class HTTP2ConnectionPool: Sendable {
                     if endpoint.secure, let tls {
                         try tls.addHandlers(to: channel, serverHostname: endpoint.host)
                     }
-                    let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
+                    let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                         mode: .client,
-                        streamInitializer: { stream in stream.eventLoop.makeSucceededVoidFuture() }
+                        connectionConfiguration: .init(),
+                        streamConfiguration: .init(),
+                        inboundStreamInitializer: { stream in stream.close() }
                     )
                     return Connection(channel: channel, multiplexer: multiplexer)
                 }
