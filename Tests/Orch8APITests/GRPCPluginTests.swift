@@ -133,6 +133,22 @@ import Testing
         }
     }
 
+    @Test func afterAGoAwayTheNextCallDialsANewConnection() async throws {
+        try await HTTP2TestServer.with { server in
+            try await APIHarness().run { api in
+                try await register(api, "bye", server, "Test.GoAway")
+                try await register(api, "echo", server, "Test.Echo")
+                let first = try await api.createSequence(#"[{"type": "step", "id": "s", "handler": "grpc://bye"}]"#)
+                let second = try await api.createSequence(#"[{"type": "step", "id": "s", "handler": "grpc://echo"}]"#)
+                try await api.waitFor(try await api.createInstance(first), "completed")
+                // Give the GOAWAY time to arrive before the next call.
+                try await Task.sleep(for: .milliseconds(200))
+                try await api.waitFor(try await api.createInstance(second), "completed")
+                #expect(server.connections == 2)
+            }
+        }
+    }
+
     @Test func aDirectEndpointMustBeRegisteredOrAllowed() async throws {
         try await HTTP2TestServer.with { server in
             try await APIHarness().run { api in

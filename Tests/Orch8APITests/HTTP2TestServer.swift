@@ -9,7 +9,7 @@ import Synchronization
 /// An HTTP/2 (h2c, prior knowledge) server on loopback for the gRPC plugin tests. Paths choose the
 /// behaviour: `/Test/Echo` answers the envelope's params; `/Test/Flaky` 503 twice then 200;
 /// `/Test/Reject` 400; `/Test/Slow` answers after 3 s; `/Test/Html` a 200 that is not JSON;
-/// `/Test/Drop` closes the connection without answering.
+/// `/Test/Drop` closes the connection without answering; `/Test/GoAway` answers, then sends GOAWAY.
 final class HTTP2TestServer: Sendable {
     typealias Stream = NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
     typealias Connection = NIOHTTP2Handler.AsyncStreamMultiplexer<Stream>
@@ -118,11 +118,21 @@ final class HTTP2TestServer: Sendable {
             case "/Test/Drop":
                 stream.channel.parent?.close(promise: nil)
                 return
+            case "/Test/GoAway":
+                // Answers, then tells the client to open no more streams on this connection.
+                (status, answer) = (200, #"{"last": true}"#)
             default: (status, answer) = (404, "no such method")
             }
             let headers: HPACKHeaders = [":status": "\(status)", "content-type": "application/json"]
             try await outbound.write(.headers(.init(headers: headers)))
             try await outbound.write(.data(.init(data: .byteBuffer(ByteBuffer(string: answer)), endStream: true)))
+            if path == "/Test/GoAway" {
+                let goAway = HTTP2Frame(
+                    streamID: .rootStream,
+                    payload: .goAway(lastStreamID: HTTP2StreamID(Int32.max), errorCode: .noError, opaqueData: nil)
+                )
+                stream.channel.parent?.writeAndFlush(goAway, promise: nil)
+            }
         }
     }
 }

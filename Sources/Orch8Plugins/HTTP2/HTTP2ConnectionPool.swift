@@ -95,14 +95,20 @@ public final class HTTP2ConnectionPool: Sendable {
             } catch let error as HTTP2CallError {
                 throw error
             } catch {
-                // A stream that cannot be opened on a pooled connection (it closed meanwhile) is
-                // tried once more on a fresh one.
+                // Only opening the stream fails this way (the answer fails with HTTP2CallError):
+                // nothing was sent, so the call goes once more on a fresh connection. A connection
+                // the server sent GOAWAY on, or one that closed meanwhile, is dropped.
                 evict(endpoint, connection.channel)
-                if attempt == 0 && !connection.channel.isActive { continue }
+                if attempt == 0 { continue }
                 throw .broken(Self.describe(error))
             }
         }
         throw .broken("the connection closed twice")
+    }
+
+    /// The request's stream was refused before anything was sent.
+    struct StreamNotSent: Error {
+        var reason: String
     }
 
     struct Request: Sendable {
@@ -138,7 +144,11 @@ public final class HTTP2ConnectionPool: Sendable {
                 ":authority": request.endpoint.authority, ":path": request.path, "content-type": request.contentType,
                 "content-length": "\(request.body.count)", "user-agent": "orch8-swift",
             ]
-            channel.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: nil)
+            // A connection the server sent GOAWAY on refuses the new stream's HEADERS: nothing was
+            // sent, which ``post`` retries on a fresh connection.
+            let sent = channel.eventLoop.makePromise(of: Void.self)
+            sent.futureResult.whenFailure { answer.fail(StreamNotSent(reason: "\($0)")) }
+            channel.write(HTTP2Frame.FramePayload.headers(.init(headers: headers)), promise: sent)
             let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(ByteBuffer(bytes: request.body)), endStream: true)
             channel.writeAndFlush(HTTP2Frame.FramePayload.data(data), promise: nil)
             let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
