@@ -358,6 +358,7 @@ extension InstanceRun: BlockRuntime {
     }
 
     mutating func beginIteration(_ index: Int, of blockID: String, item: JSON?) {
+        retainIterations(of: blockID)
         guard case .forEach(let block)? = sequence?.placements[blockID]?.block else {
             append(blockID: blockID, output: ["_iterations": .int(Int64(index + 1))], ref: nil, attempt: 0)
             treeVersion &+= 1
@@ -377,6 +378,22 @@ extension InstanceRun: BlockRuntime {
         instance.context.merge(data: [block.itemVar: item ?? .null])
         update.context = instance.context
         treeVersion &+= 1
+    }
+
+    /// `retain_iterations = N`: every block of the body keeps its newest rows, N with the iteration
+    /// that starts.
+    private mutating func retainIterations(of blockID: String) {
+        let keep: UInt32?
+        let body: [BlockDefinition]
+        switch sequence?.placements[blockID]?.block {
+        case .loop(let loop)?: (keep, body) = (loop.retainIterations, loop.body)
+        case .forEach(let forEach)?: (keep, body) = (forEach.retainIterations, forEach.body)
+        default: return
+        }
+        guard let keep else { return }
+        // The iteration starting now adds one more row per block: N in all once it has run.
+        let older = max(Int(keep) - 1, 0)
+        for root in body { root.walk { block, _ in update.prunesOutputs[block.id] = older } }
     }
 
     mutating func endIterations(of block: ForEachBlock) {

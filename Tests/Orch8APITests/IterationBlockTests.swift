@@ -91,6 +91,22 @@ import Testing
         }
     }
 
+    @Test func retainIterationsKeepsTheNewestRowsOfTheBody() async throws {
+        try await APIHarness().run(extraHandlers: handlers) { api in
+            let sequence = try await api.createSequence(
+                """
+                [{"type": "loop", "id": "l", "condition": "true", "max_iterations": 5, "retain_iterations": 2,
+                  "body": [{"type": "step", "id": "bump", "handler": "increment"}]}]
+                """
+            )
+            let id = try await api.createInstance(sequence)
+            try await api.waitFor(id, "completed")
+            let outputs = try await api.outputs(id)
+            #expect(outputs.filter { $0["block_id"] == "bump" }.compactMap { $0["output"]?["n"] } == [4, 5])
+            #expect(outputs.filter { $0["block_id"] == "l" }.count == 5)
+        }
+    }
+
     @Test func aLoopWaitsItsPollIntervalBetweenIterations() async throws {
         try await APIHarness().run(extraHandlers: handlers) { api in
             let sequence = try await api.createSequence(

@@ -164,4 +164,23 @@ import Testing
         #expect(tree.map(\.state) == [.pending, .completed, .pending])
         #expect(tree[2].startedAt == nil)
     }
+
+    @Test(arguments: StoreBackend.all)
+    func aCommitKeepsOnlyTheNewestRowsOfAPrunedBlock(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let instance = Fixtures.instance()
+        try await claim(store, instance)
+        var first = Fixtures.update(instance.id, owner: "n")
+        first.outputs =
+            (1...4).map { Fixtures.output(instance.id, "body", .int(Int64($0))) }
+            + [Fixtures.output(instance.id, "other", 0)]
+        #expect(try await store.commit([first]) == [true])
+        var second = Fixtures.update(instance.id, owner: "n")
+        second.outputs = [Fixtures.output(instance.id, "body", 5)]
+        second.prunesOutputs = ["body": 2]
+        #expect(try await store.commit([second]) == [true])
+        let rows = try await store.outputs(instanceID: instance.id)
+        #expect(rows.filter { $0.blockID == "body" }.map(\.output) == [4, 5])
+        #expect(rows.contains { $0.blockID == "other" })
+    }
 }

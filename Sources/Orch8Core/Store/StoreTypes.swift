@@ -160,6 +160,9 @@ public struct InstanceUpdate: Sendable {
     public var deletesWorkerTasksOf: [String]
     /// Child instances to create (sub-sequences), due at once.
     public var childInstances: [TaskInstance]
+    /// Per block, how many of its newest output rows to keep (a loop's `retain_iterations`); the
+    /// older ones are deleted after ``outputs`` are written.
+    public var prunesOutputs: [String: Int]
     public var now: Date
 
     public init(instanceID: UUID, expectedState: InstanceState = .running, leaseOwner: String?, now: Date) {
@@ -182,6 +185,7 @@ public struct InstanceUpdate: Sendable {
         self.cancelsWorkerTasksOf = []
         self.deletesWorkerTasksOf = []
         self.childInstances = []
+        self.prunesOutputs = [:]
         self.now = now
     }
 }

@@ -27,6 +27,7 @@ private struct PreparedUpdate: Sendable {
     let cancelsTasksOf: [String]
     let deletesTasksOf: [String]
     let children: [InstanceRow]
+    let prunes: [(block: String, keep: Int)]
     /// The update ends the instance: a waiting parent is woken.
     let ends: Bool
 
@@ -88,6 +89,7 @@ private struct PreparedUpdate: Sendable {
         cancelsTasksOf = update.cancelsWorkerTasksOf
         deletesTasksOf = update.deletesWorkerTasksOf
         children = try update.childInstances.map(InstanceRow.init)
+        prunes = update.prunesOutputs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         ends = update.state?.isTerminal == true
     }
 
@@ -100,6 +102,15 @@ private struct PreparedUpdate: Sendable {
                 sql: "INSERT INTO block_outputs (\(OutputColumns.list)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             )
             for output in outputs { try insert.execute(arguments: StatementArguments(output)) }
+        }
+        if !prunes.isEmpty {
+            let prune = try db.cachedStatement(
+                sql: """
+                    DELETE FROM block_outputs WHERE instance_id = ? AND block_id = ? AND seq NOT IN (
+                        SELECT seq FROM block_outputs WHERE instance_id = ? AND block_id = ? ORDER BY seq DESC LIMIT ?)
+                    """
+            )
+            for (block, keep) in prunes { try prune.execute(arguments: [id, block, id, block, keep]) }
         }
         if clearsState {
             try db.cachedStatement(sql: "DELETE FROM instance_state WHERE instance_id = ?").execute(arguments: [id])
