@@ -30,8 +30,11 @@ extension InstanceRun {
                     let progress = evaluator.advance(blocks, runtime: &self)
                     // Calls of nodes that were cancelled or reset no longer count: their results
                     // are dropped, and the group cancels them when the run ends.
-                    inFlight = inFlight.filter { id, running in
-                        !state(of: id).isTerminal && running.generation == generation(of: id)
+                    if !inFlight.isEmpty && generationsChanged {
+                        generationsChanged = false
+                        inFlight = inFlight.filter { id, running in
+                            !state(of: id).isTerminal && running.generation == generation(of: id)
+                        }
                     }
                     if let outcome = progress.outcome, inFlight.isEmpty {
                         stop = .finished(outcome)
@@ -288,6 +291,7 @@ extension InstanceRun: BlockRuntime {
             node.completedAt = nil
             restart(blockID)
             generations[blockID, default: 0] += 1
+            generationsChanged = true
         case .running, .waiting:
             // A fresh start (a retried instance reopens failed nodes): nothing of an earlier run of
             // the block may answer for this one.
@@ -299,6 +303,7 @@ extension InstanceRun: BlockRuntime {
             if state == .cancelled && (previous == .running || previous == .waiting) {
                 cancelled(blockID)
                 generations[blockID, default: 0] += 1
+                generationsChanged = true
             }
         }
         if nodes[blockID] == nil || !changedNodes.contains(blockID) { changedNodes.append(blockID) }

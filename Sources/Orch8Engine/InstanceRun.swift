@@ -29,6 +29,8 @@ struct InstanceRun {
     var treeVersion = 0
     /// Per block, bumped when its node is reset or cancelled (see ``generation(of:)``).
     var generations: [String: Int] = [:]
+    /// A node was reset or cancelled since the tree driver last pruned its calls in flight.
+    var generationsChanged = false
     /// The earliest time a waiting part of the tree wants to run again (timer, back-off, poll).
     var wakeAt: Date?
     /// A cancel signal was accepted; non-cancellable parts are still finishing.
