@@ -309,10 +309,7 @@ public final class Engine: Service, Sendable {
                 update.deliveredSignals.append(signal.id)
             case .updateContext:
                 update.deliveredSignals.append(signal.id)
-                if case .object(let patch)? = signal.payload["data"] {
-                    instance.context.merge(data: patch)
-                    update.context = instance.context
-                }
+                if instance.context.apply(updateContext: signal.payload) { update.context = instance.context }
             case .custom:
                 if !signal.signalType.isHumanInput { update.deliveredSignals.append(signal.id) }
             }

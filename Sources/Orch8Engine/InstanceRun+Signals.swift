@@ -26,10 +26,7 @@ extension InstanceRun {
                 update.deliveredSignals.append(signal.id)
             case .updateContext:
                 update.deliveredSignals.append(signal.id)
-                if case .object(let patch)? = signal.payload["data"] {
-                    instance.context.merge(data: patch)
-                    update.context = instance.context
-                }
+                if instance.context.apply(updateContext: signal.payload) { update.context = instance.context }
             case .custom:
                 if signal.signalType.isHumanInput {
                     pendingSignals.append(signal)

@@ -48,4 +48,13 @@ extension ExecutionContext {
         for (key, value) in fields { merged[key] = value }
         data = .object(merged)
     }
+
+    /// Applies an `update_context` signal's payload: the top-level keys of `payload.data` are merged
+    /// into the data (ORCH8-SPEC §7.6); false when the payload carries no data object.
+    @discardableResult
+    public mutating func apply(updateContext payload: JSON) -> Bool {
+        guard case .object(let patch)? = payload["data"] else { return false }
+        merge(data: patch)
+        return true
+    }
 }
