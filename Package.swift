@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // http_request's client.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -56,7 +58,14 @@ let package = Package(
         // Built-in step handlers.
         .target(
             name: "Orch8Handlers",
-            dependencies: ["Orch8Core", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Orch8Core",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The plugin system: registry cache and tenant resolution, the WASM sandbox.
@@ -99,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "Orch8CLI",
             dependencies: [
-                "Orch8API", "Orch8Plugins",
+                "Orch8API", "Orch8Plugins", "Orch8Handlers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -5,6 +5,7 @@ import Logging
 import Orch8API
 import Orch8Core
 import Orch8Engine
+import Orch8Handlers
 import Orch8Plugins
 import Orch8Storage
 
@@ -17,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             Environment: ORCH8_API_KEY (root key; without one the server runs open), \
             ORCH8_REQUIRE_TENANT_HEADER, ORCH8_WASM_ENABLED, ORCH8_WASM_MAX_MEMORY_PAGES, ORCH8_GRPC_ALLOWED_HOSTS, \
             ORCH8_GRPC_TLS_CA, ORCH8_GRPC_TLS_CERT and ORCH8_GRPC_TLS_KEY (PEM files for grpcs://), \
+            ORCH8_ALLOW_INTERNAL_URLS=1 (http_request may call loopback and private addresses), \
             ORCH8_WORKER_REAPER_TICK_SECS (default 1), ORCH8_WORKER_REAPER_STALE_SECS (default 60), \
             ORCH8_ENV_LABEL, ORCH8_ENV_COLOR, and the variables named beside the options below.
             """
@@ -119,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = Engine(
             store: store,
             configuration: engineConfiguration,
+            handlers: BuiltinHandlers.standard(allowInternalURLs: environment["ORCH8_ALLOW_INTERNAL_URLS"] == "1"),
             plugins: plugins,
             logger: Logger(label: "orch8.engine")
         )

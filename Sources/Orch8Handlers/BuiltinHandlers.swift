@@ -6,9 +6,11 @@ public enum BuiltinHandlers {
     /// sleeping instance holds no memory and survives a restart.
     public static let engineHandled: Set<String> = ["sleep"]
 
-    /// Every built-in, for dispatch and `GET /handlers`.
-    public static func standard() -> [String: any StepHandler] {
+    /// Every built-in, for dispatch and `GET /handlers`. `allowInternalURLs` turns off
+    /// `http_request`'s guard against loopback, private and metadata addresses.
+    public static func standard(allowInternalURLs: Bool = false) -> [String: any StepHandler] {
         [
+            "http_request": HTTPRequestHandler(allowInternalURLs: allowInternalURLs),
             "noop": NoopHandler(),
             "log": LogHandler(),
             "fail": FailHandler(),

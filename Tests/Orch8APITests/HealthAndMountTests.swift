@@ -83,8 +83,8 @@ import Testing
             let builtin = reply.json["builtin"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(
                 builtin == [
-                    "assert", "delete_state", "fail", "get_state", "log", "merge_state", "noop", "set_state", "sleep",
-                    "transform",
+                    "assert", "delete_state", "fail", "get_state", "http_request", "log", "merge_state", "noop",
+                    "set_state", "sleep", "transform",
                 ]
             )
             #expect(reply.json["external"] == [])
