@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // http_request's client.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The PostgreSQL Store (several engine nodes on one database).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .executableTarget(
@@ -52,7 +54,12 @@ let package = Package(
         // The Store implementations behind Orch8Core's Store protocol.
         .target(
             name: "Orch8Storage",
-            dependencies: ["Orch8Core", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Orch8Core",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Built-in step handlers.
@@ -119,7 +126,11 @@ let package = Package(
         .testTarget(name: "Orch8CoreTests", dependencies: ["Orch8Core"], swiftSettings: swiftSettings),
         .testTarget(
             name: "Orch8StorageTests",
-            dependencies: ["Orch8Core", "Orch8Storage"],
+            dependencies: [
+                "Orch8Core", "Orch8Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -72,6 +72,7 @@ func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engi
         WorkerController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         ApprovalController(store: store).addRoutes(to: mount)
         PluginController(store: store, plugins: plugins, configuration: configuration).addRoutes(to: mount)
+        TriggerController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
     }
     return router
 }

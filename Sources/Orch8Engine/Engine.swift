@@ -45,7 +45,8 @@ public final class Engine: Service, Sendable {
     ) {
         self.store = store
         self.configuration = configuration
-        self.handlers = handlers
+        let link = EngineLink()
+        self.handlers = InstanceHandlers.make(store: store, link: link).merging(handlers) { _, given in given }
         self.plugins = plugins
         self.logger = logger
         self.now = now
@@ -54,6 +55,10 @@ public final class Engine: Service, Sendable {
             try await store.reportWorkerTasks(reports, now: now())
         }
         sequences = SequenceCache(store: store)
+        link.connect(
+            signalArrived: { [weak self] id in self?.signalArrived(for: id) },
+            wake: { [weak self] in self?.wake() }
+        )
     }
 
     /// Every handler name a step can use in-process, sorted (`GET /handlers`).

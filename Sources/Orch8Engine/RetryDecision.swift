@@ -35,7 +35,8 @@ enum RetryDecision: Equatable {
             scope.outputs = [:]
             guard retryIf.isTrue(in: scope) else { return .fail("\(failure.message) (retry_if is false)") }
         }
-        return .retry(after: backoff(policy, attempt: attempt))
+        let wait = backoff(policy, attempt: attempt)
+        return .retry(after: max(wait, failure.retryAfter ?? .zero))
     }
 
     /// `initial · multiplier^attempt`, capped at `max_backoff`; no jitter.

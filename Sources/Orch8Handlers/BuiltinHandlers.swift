@@ -6,11 +6,15 @@ public enum BuiltinHandlers {
     /// sleeping instance holds no memory and survives a restart.
     public static let engineHandled: Set<String> = ["sleep"]
 
-    /// Every built-in, for dispatch and `GET /handlers`. `allowInternalURLs` turns off
-    /// `http_request`'s guard against loopback, private and metadata addresses.
+    /// The built-ins that need nothing but their params. The engine adds those that act on other
+    /// instances (`send_signal`, `query_instance`, `emit_event`). `allowInternalURLs` turns off the
+    /// guard of `http_request`, `llm_call` and `human_review` against loopback, private and metadata
+    /// addresses.
     public static func standard(allowInternalURLs: Bool = false) -> [String: any StepHandler] {
         [
             "http_request": HTTPRequestHandler(allowInternalURLs: allowInternalURLs),
+            "llm_call": LLMCallHandler(allowInternalURLs: allowInternalURLs),
+            "human_review": HumanReviewHandler(allowInternalURLs: allowInternalURLs),
             "noop": NoopHandler(),
             "log": LogHandler(),
             "fail": FailHandler(),
@@ -21,11 +25,6 @@ public enum BuiltinHandlers {
             "delete_state": DeleteStateHandler(),
             "merge_state": MergeStateHandler(),
         ]
-    }
-
-    /// The names `GET /handlers` lists as built-in, sorted.
-    public static var names: [String] {
-        (Array(standard().keys) + engineHandled).sorted()
     }
 }
 

@@ -37,7 +37,7 @@ import Testing
             let sequence = try await api.createSequence(
                 """
                 [{"type": "cancellation_scope", "id": "scope", "blocks": [
-                    {"type": "step", "id": "charge", "handler": "sleep", "params": {"duration_ms": 1500}},
+                    {"type": "step", "id": "charge", "handler": "sleep", "params": {"duration_ms": 4000}},
                     {"type": "step", "id": "receipt", "handler": "noop"}]},
                  {"type": "step", "id": "after", "handler": "noop"}]
                 """
@@ -59,7 +59,7 @@ import Testing
             let sequence = try await api.createSequence(
                 """
                 [{"type": "parallel", "id": "p", "branches": [
-                    [{"type": "step", "id": "commit", "handler": "sleep", "params": {"duration_ms": 1500}, "cancellable": false},
+                    [{"type": "step", "id": "commit", "handler": "sleep", "params": {"duration_ms": 4000}, "cancellable": false},
                      {"type": "step", "id": "commit_next", "handler": "noop"}],
                     [{"type": "step", "id": "remote", "handler": "slow_service"}]]}]
                 """
@@ -84,7 +84,7 @@ import Testing
                 """
                 [{"type": "try_catch", "id": "t", "try_block": [{"type": "step", "id": "work", "handler": "noop"}],
                   "catch_block": [],
-                  "finally_block": [{"type": "step", "id": "flush", "handler": "sleep", "params": {"duration_ms": 1500}},
+                  "finally_block": [{"type": "step", "id": "flush", "handler": "sleep", "params": {"duration_ms": 4000}},
                                     {"type": "step", "id": "close", "handler": "noop"}]},
                  {"type": "step", "id": "after", "handler": "noop"}]
                 """
@@ -103,7 +103,7 @@ import Testing
             let sequence = try await api.createSequence(
                 """
                 [{"type": "parallel", "id": "p", "branches": [
-                    [{"type": "step", "id": "nap", "handler": "sleep", "params": {"duration_ms": 1000}},
+                    [{"type": "step", "id": "nap", "handler": "sleep", "params": {"duration_ms": 3000}},
                      {"type": "step", "id": "after_nap", "handler": "noop"}],
                     [{"type": "step", "id": "remote", "handler": "pause_service"}]]}]
                 """
@@ -114,7 +114,7 @@ import Testing
             try await send(api, id, "pause")
             try await api.waitFor(id, "paused")
             // Past the nap's end, nothing ran while paused.
-            try await Task.sleep(until: started + .milliseconds(1300))
+            try await Task.sleep(until: started + .milliseconds(3300))
             #expect(try await api.outputs(id).isEmpty)
             try await send(api, id, "resume")
             try await waitForOutput(api, id, "after_nap")

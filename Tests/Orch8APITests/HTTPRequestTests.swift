@@ -51,12 +51,16 @@ import Testing
                 let retry = #""retry": {"max_attempts": 2, "initial_backoff": 10, "max_backoff": 10}"#
                 let unavailable = try await run(api, #""params": {"url": "\#(server.base)/status/503"}, \#(retry)"#)
                 let missing = try await run(api, #""params": {"url": "\#(server.base)/status/404"}, \#(retry)"#)
+                let limited = try await run(api, #""params": {"url": "\#(server.base)/status/429"}, \#(retry)"#)
                 let big = try await run(api, #""params": {"url": "\#(server.base)/big"}, \#(retry)"#)
                 let badMethod = try await run(api, #""params": {"url": "\#(server.base)/json", "method": "BREW"}"#)
                 let badURL = try await run(api, #""params": {"url": "ftp://example.com/x"}"#)
-                for id in [unavailable, missing, big, badMethod, badURL] { try await api.waitFor(id, "failed") }
+                for id in [unavailable, missing, limited, big, badMethod, badURL] {
+                    try await api.waitFor(id, "failed")
+                }
                 #expect(try await api.outputs(unavailable).count { $0["output_ref"] == "__retry__" } == 1)
                 #expect(try await api.outputs(missing).count { $0["output_ref"] == "__retry__" } == 0)
+                #expect(try await api.outputs(limited).count { $0["output_ref"] == "__retry__" } == 1)
                 #expect(try await last(api, missing)["details"]?["status"] == 404)
                 #expect(
                     try await last(api, big)["message"]?.stringValue?.contains("larger than 10485760 bytes") == true

@@ -22,9 +22,12 @@ final class HTTPTestServer: Sendable {
     /// Requests the server has answered.
     var requests: Int { counter.count.load(ordering: .relaxed) }
 
+    /// Adds a test's own routes.
+    typealias Routes = @Sendable (Router<BasicRequestContext>, Counter) -> Void
+
     /// Serves until `body` returns.
     static func with<T: Sendable>(
-        routes: @Sendable (Router<BasicRequestContext>, Counter) -> Void = { _, _ in },
+        routes: Routes = { _, _ in },
         _ body: @Sendable (HTTPTestServer) async throws -> T
     ) async throws -> T {
         let counter = Counter()
@@ -51,13 +54,15 @@ final class HTTPTestServer: Sendable {
                 return json(String(decoding: data, as: UTF8.self))
             }
         }
-        router.get("/status/{code}") { _, context in
-            let code = Int(context.parameters.get("code") ?? "") ?? 500
-            return Response(
-                status: HTTPResponse.Status(code: code),
-                headers: [.contentType: "text/plain"],
-                body: .init(byteBuffer: ByteBuffer(string: "status page"))
-            )
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/status/{code}", method: method) { _, context in
+                let code = Int(context.parameters.get("code") ?? "") ?? 500
+                return Response(
+                    status: HTTPResponse.Status(code: code),
+                    headers: [.contentType: "text/plain"],
+                    body: .init(byteBuffer: ByteBuffer(string: "status page"))
+                )
+            }
         }
         router.get("/redirect") { _, _ in Response(status: .found, headers: [.location: "/json"]) }
         router.get("/big") { _, _ in
@@ -74,12 +79,10 @@ final class HTTPTestServer: Sendable {
         }
     }
 
-    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: text))
-        )
+    static func json(_ text: String, status: HTTPResponse.Status = .ok, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// Counts the requests that reach a route handler.

@@ -83,8 +83,9 @@ import Testing
             let builtin = reply.json["builtin"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(
                 builtin == [
-                    "assert", "delete_state", "fail", "get_state", "http_request", "log", "merge_state", "noop",
-                    "set_state", "sleep", "transform",
+                    "assert", "delete_state", "emit_event", "fail", "get_state", "http_request", "human_review",
+                    "llm_call", "log", "merge_state", "noop", "query_instance", "send_signal", "set_state", "sleep",
+                    "transform",
                 ]
             )
             #expect(reply.json["external"] == [])

@@ -98,10 +98,10 @@ import Testing
                    {"type": "for_each", "id": "each", "collection": "items", "body": [
                      {"type": "parallel", "id": "fan", "branches": [
                        [{"type": "step", "id": "a1", "handler": "noop"},
-                        {"type": "step", "id": "a_nap", "handler": "sleep", "params": {"duration_ms": 250}},
+                        {"type": "step", "id": "a_nap", "handler": "sleep", "params": {"duration_ms": 600}},
                         {"type": "step", "id": "a2", "handler": "noop"}],
                        [{"type": "step", "id": "b1", "handler": "noop"},
-                        {"type": "step", "id": "b_nap", "handler": "sleep", "params": {"duration_ms": 150}},
+                        {"type": "step", "id": "b_nap", "handler": "sleep", "params": {"duration_ms": 400}},
                         {"type": "step", "id": "b2", "handler": "noop"}]]}]},
                    {"type": "step", "id": "done", "handler": "noop"}]}
                 """

@@ -6,19 +6,22 @@ import Testing
 /// A Store implementation the conformance suite runs against: every `@Test(arguments:
 /// StoreBackend.all)` runs once per entry, each on a fresh, empty database.
 ///
-/// A PostgreSQL entry joins the list when that backend exists and `ORCH8_TEST_POSTGRES_URL` is set
-/// (DESIGN.md §2); the tests themselves see only `any Store` and need no change.
+/// The PostgreSQL entry joins the list when `ORCH8_TEST_POSTGRES_URL` names a server (scripts/postgres
+/// sets it; DESIGN.md §2); each of its stores gets a database of its own on that server. The tests
+/// themselves see only `any Store`.
 struct StoreBackend: CustomTestStringConvertible, Sendable {
     let name: String
     /// A fresh, empty store.
-    let make: @Sendable () throws -> any Store
+    let make: @Sendable () async throws -> any Store
     /// Two independent handles on one fresh database, as two engine nodes have. A backend that cannot
     /// share a database between handles returns the same store twice.
-    let makePair: @Sendable () throws -> (any Store, any Store)
+    let makePair: @Sendable () async throws -> (any Store, any Store)
 
     var testDescription: String { name }
 
-    static var all: [StoreBackend] { [.sqliteFile, .sqliteMemory] }
+    static var all: [StoreBackend] { [.sqliteFile, .sqliteMemory] + (postgres.map { [$0] } ?? []) }
+
+    static let postgres: StoreBackend? = nil
 
     /// A real file in WAL mode, under a fresh temporary directory.
     static let sqliteFile = StoreBackend(

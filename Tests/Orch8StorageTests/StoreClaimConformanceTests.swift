@@ -6,7 +6,7 @@ import Testing
 @Suite struct StoreClaimConformanceTests {
     @Test(arguments: StoreBackend.all)
     func claimsTakeDueInstancesByPriorityThenTime(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let now = Fixtures.epoch
         let low = Fixtures.instance(priority: .low, nextFireAt: now.addingTimeInterval(-30))
         let early = Fixtures.instance(nextFireAt: now.addingTimeInterval(-20))
@@ -38,7 +38,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func anInstanceWithoutATimeIsDueFirst(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let timed = Fixtures.instance(nextFireAt: Fixtures.epoch.addingTimeInterval(-60))
         let untimed = Fixtures.instance(nextFireAt: nil)
         _ = try await store.createInstances([timed, untimed])
@@ -57,7 +57,7 @@ import Testing
     @Test(arguments: StoreBackend.all)
     func racingClaimersEachGetDistinctInstances(_ backend: StoreBackend) async throws {
         // Two handles on one database (two engine nodes), two claimers on each.
-        let (first, second) = try backend.makePair()
+        let (first, second) = try await backend.makePair()
         let instances = (0..<400).map { i in
             Fixtures.instance(
                 priority: i.isMultiple(of: 3) ? .high : .normal,
@@ -90,7 +90,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func claimsCarryOutputsPendingSignalsAndState(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(state: .running)
         let other = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance, other])
@@ -121,7 +121,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func leasesExpireOrAreReleasedByTheirOwner(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let now = Fixtures.epoch
         let a = Fixtures.instance()
         let b = Fixtures.instance()
@@ -155,7 +155,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func renewedLeasesOutliveTheirFirstExpiry(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let now = Fixtures.epoch
         let instances = (0..<3).map { _ in Fixtures.instance() }
         _ = try await store.createInstances(instances)
@@ -176,7 +176,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func leavingRunningGivesTheLeaseUp(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let now = Fixtures.epoch
         let committed = Fixtures.instance()
         let patched = Fixtures.instance()
@@ -196,7 +196,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func nextDueTimeIsTheEarliestScheduledTime(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         #expect(try await store.nextDueTime() == nil)
         let soon = Fixtures.epoch.addingTimeInterval(5.25)
         _ = try await store.createInstances([

@@ -6,7 +6,7 @@ import Testing
 @Suite struct StoreCommitConformanceTests {
     @Test(arguments: StoreBackend.all)
     func anUpdateWritesEveryPart(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(metadata: ["keep": "no"])
         _ = try await store.createInstances([instance])
         let now = Fixtures.epoch
@@ -39,7 +39,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func absentPartsAreKeptAndNilTimeClears(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(state: .running, metadata: ["m": "1"])
         _ = try await store.createInstances([instance])
         let touch = Fixtures.update(instance.id, now: Fixtures.epoch.addingTimeInterval(1))
@@ -57,7 +57,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aSkippedUpdateWritesNoneOfItsParts(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let owned = Fixtures.instance()
         let stolen = Fixtures.instance()
         _ = try await store.createInstances([owned, stolen])
@@ -106,7 +106,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func theLeaseOwnerMustStillHoldIt(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         _ = try await store.createInstances([instance])
         _ = try await store.claimDueInstances(
@@ -127,7 +127,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func updatesInOneBatchApplyInOrder(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance])
         var first = Fixtures.update(instance.id)
@@ -144,7 +144,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func stateWritesSetDeleteAndClear(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(state: .running)
         let neighbour = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance, neighbour])
@@ -167,7 +167,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func manyUpdatesInOneCall(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instances = (0..<300).map { _ in Fixtures.instance() }
         _ = try await store.createInstances(instances)
         let claimed = try await store.claimDueInstances(

@@ -6,7 +6,7 @@ import Testing
 @Suite struct StoreInstanceConformanceTests {
     @Test(arguments: StoreBackend.all)
     func instancesRoundTripExactly(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var instance = Fixtures.instance(metadata: ["k": "v"])
         instance.budget = Budget()
         instance.nextFireAt = Date(timeIntervalSince1970: 1_800_000_000.123)
@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func idempotencyKeysDeduplicateAcrossAndWithinBatches(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let first = Fixtures.instance(idempotencyKey: "order-1")
         #expect(try await store.createInstances([first]) == [.created(first.id)])
         let again = Fixtures.instance(idempotencyKey: "order-1")
@@ -33,7 +33,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func listFiltersByEveryField(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let sequence = UUID()
         let a = Fixtures.instance(sequence: sequence, metadata: ["region": "eu", "n": 1], updatedAt: Fixtures.epoch)
         let b = Fixtures.instance(
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aTakenIDFailsTheWholeBatch(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let first = Fixtures.instance()
         _ = try await store.createInstances([first])
         let fresh = Fixtures.instance(idempotencyKey: "k")
@@ -75,7 +75,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func metadataFiltersMatchAnyKeyExactly(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let odd = Fixtures.instance(metadata: ["a.b": "dot", "q\"uote": "yes", "$": "root", "n": 1, "t": true])
         let nested = Fixtures.instance(metadata: ["a": ["b": "dot"]])
         let array = Fixtures.instance(metadata: ["dot"])
@@ -91,7 +91,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func listsFilterByNamespaceAndSeveralStates(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let t0 = Fixtures.epoch
         let a = Fixtures.instance(namespace: "billing", state: .paused, updatedAt: t0)
         let b = Fixtures.instance(namespace: "billing", state: .waiting, updatedAt: t0.addingTimeInterval(1))
@@ -113,7 +113,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func stateChangesAreCompareAndSet(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         _ = try await store.createInstances([instance])
         let later = Fixtures.epoch.addingTimeInterval(60)
@@ -146,7 +146,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func contextIsReplacedWhole(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         _ = try await store.createInstances([instance])
         let context = ExecutionContext(data: ["only": "this"])
@@ -157,7 +157,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func replacingTheContextOfARunningInstanceRevokesItsLease(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         _ = try await store.createInstances([instance])
         let now = Fixtures.epoch
@@ -180,7 +180,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func retryDeletesOnlyMarkerRowsAndOnlyFromFailed(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance])
         var update = Fixtures.update(instance.id)

@@ -19,7 +19,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func namesAreUniquePerTenant(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.createPlugin(plugin("classifier"))
         try await store.createPlugin(plugin("classifier", tenant: "acme"))
         try await store.createPlugin(plugin("classifier", tenant: "globex"))
@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func listingsAreTheTenantsPlusGlobalByName(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         for (name, tenant) in [("b", ""), ("a", "acme"), ("c", "globex"), ("a", "")] {
             try await store.createPlugin(plugin(name, tenant: tenant))
         }
@@ -41,7 +41,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func updateAndDelete(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.createPlugin(plugin("p", tenant: "acme"))
         var changed = plugin("p", tenant: "acme", source: "/v2.wasm")
         changed.enabled = false

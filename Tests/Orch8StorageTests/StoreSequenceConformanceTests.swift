@@ -6,7 +6,7 @@ import Testing
 @Suite struct StoreSequenceConformanceTests {
     @Test(arguments: StoreBackend.all)
     func createGetAndRejectDuplicates(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let sequence = try Fixtures.sequence()
         try await store.createSequence(sequence)
         #expect(try await store.sequence(id: sequence.id) == sequence)
@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func listFiltersAndPages(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         for (tenant, name) in [("other", "a"), ("acme", "c"), ("acme", "a"), ("acme", "b")] {
             try await store.createSequence(try Fixtures.sequence(tenant: tenant, name: name))
         }
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func versionsNewestFirstAndDeprecation(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let v1 = try Fixtures.sequence(version: 1)
         let v2 = try Fixtures.sequence(version: 2)
         try await store.createSequence(v1)
@@ -83,7 +83,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func deleteIsRefusedWhileInstancesAreActive(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let sequence = try Fixtures.sequence()
         try await store.createSequence(sequence)
         let instance = Fixtures.instance(sequence: sequence.id, state: .paused)

@@ -6,7 +6,7 @@ import Testing
 @Suite struct StoreSignalConformanceTests {
     @Test(arguments: StoreBackend.all)
     func signalsToTerminalInstancesAreRefused(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let done = Fixtures.instance(state: .completed)
         let waiting = Fixtures.instance(state: .scheduled, nextFireAt: Fixtures.epoch.addingTimeInterval(3600))
         _ = try await store.createInstances([done, waiting])
@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func onlyScheduledInstancesAreMadeDue(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let later = Fixtures.epoch.addingTimeInterval(3600)
         let states: [InstanceState] = [.running, .waiting, .paused]
         let instances = states.map { Fixtures.instance(state: $0, nextFireAt: later) }
@@ -51,7 +51,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func pendingSignalsInOrderAndTheSweepQuery(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let paused = Fixtures.instance(state: .paused)
         let running = Fixtures.instance(state: .running)
         _ = try await store.createInstances([paused, running])
@@ -90,7 +90,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func outputsComeBackInWriteOrderExactly(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance(state: .running)
         _ = try await store.createInstances([instance])
         var written: [BlockOutput] = []

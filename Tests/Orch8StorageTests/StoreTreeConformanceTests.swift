@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func nodesCommitWithTheirUpdateAndKeepTheirPlace(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let id = try await running(store)
         let root = ExecutionNode(
             id: UUID(),
@@ -58,7 +58,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aRefusedUpdateWritesNoNodes(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let id = try await running(store)
         var update = Fixtures.update(id, owner: "someone else")
         update.nodes = [ExecutionNode(id: UUID(), instanceID: id, blockID: "a", blockType: .step)]

@@ -31,7 +31,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aReportWhileTheInstanceRunsMakesItsParkToWaitingDue(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         try await claim(store, instance)
         // Two worker steps (a parallel): the first task goes out while the run goes on.
@@ -71,7 +71,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func childrenAreCreatedByTheCommitListedAndWakeTheirParentWhenTheyEnd(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let parent = Fixtures.instance()
         try await claim(store, parent)
         var child = Fixtures.instance(nextFireAt: Fixtures.epoch(plus: 1))
@@ -103,7 +103,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aCommitCancelsAndDeletesTheTasksOfNamedSteps(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         try await claim(store, instance)
         var first = Fixtures.update(instance.id, owner: "n")
@@ -124,7 +124,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func retryingAFailedInstanceReopensItsFailedAndCancelledNodes(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         try await claim(store, instance)
         let root = ExecutionNode(
@@ -167,7 +167,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aCommitKeepsOnlyTheNewestRowsOfAPrunedBlock(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let instance = Fixtures.instance()
         try await claim(store, instance)
         var first = Fixtures.update(instance.id, owner: "n")

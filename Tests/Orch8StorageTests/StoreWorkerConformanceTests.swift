@@ -52,7 +52,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aCommittedTaskIsLeasedOnceWithItsEpoch(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (instance, task) = try await waitingOnTask(store)
         #expect(try await store.instance(id: instance)?.state == .waiting)
         let stored = try #require(try await store.workerTask(instanceID: instance, blockID: "b"))
@@ -74,7 +74,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func pollsOnlySeeTheirTenantsTasks(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         _ = try await waitingOnTask(store, tenant: "acme")
         #expect(try await poll(store, "w", tenant: "other").isEmpty)
         #expect(try await poll(store, "w", tenant: "acme").count == 1)
@@ -82,7 +82,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func completeIsFencedAndMakesTheInstanceDue(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (instance, task) = try await waitingOnTask(store)
         _ = try await poll(store, "w1")
         let later = Fixtures.epoch(plus: 500)
@@ -120,7 +120,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func aRequeueKeepsTheIdAndTheEpochGrows(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (instance, task) = try await waitingOnTask(store)
         _ = try await poll(store, "w1")
         let fence = WorkerFence(workerID: "w1")
@@ -165,7 +165,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func heartbeatsExtendTheLeaseAndCheckpointsAreCompareAndSet(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (_, task) = try await waitingOnTask(store)
         _ = try await poll(store, "w1")
         let fence = WorkerFence(workerID: "w1", claimEpoch: 1)
@@ -203,7 +203,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func theReaperReclaimsSilentLeasesAndFailsExpiredTasks(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (_, silent) = try await waitingOnTask(store, handler: "silent")
         let (slowInstance, slow) = try await waitingOnTask(store, handler: "slow", timeoutMS: 1000)
         _ = try await poll(store, "w1", handler: "silent")
@@ -226,7 +226,7 @@ import Testing
 
     @Test(arguments: StoreBackend.all)
     func cancellingEndsOpenTasksAndListsFilter(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (instance, task) = try await waitingOnTask(store)
         let (_, other) = try await waitingOnTask(store, handler: "other")
         #expect(

@@ -67,19 +67,23 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var retryable: Bool
     /// Structured detail (`{"status": 503, "body": …}`), matched by `non_retryable_codes`.
     public var details: JSON?
+    /// The least wait before a retry that the other side asked for (an HTTP `retry-after`); the
+    /// retry policy's back-off applies when it is longer.
+    public var retryAfter: Duration?
 
-    public init(_ message: String, retryable: Bool, details: JSON? = nil) {
+    public init(_ message: String, retryable: Bool, details: JSON? = nil, retryAfter: Duration? = nil) {
         self.message = message
         self.retryable = retryable
         self.details = details
+        self.retryAfter = retryAfter
     }
 
     public static func permanent(_ message: String, details: JSON? = nil) -> StepFailure {
         StepFailure(message, retryable: false, details: details)
     }
 
-    public static func retryable(_ message: String, details: JSON? = nil) -> StepFailure {
-        StepFailure(message, retryable: true, details: details)
+    public static func retryable(_ message: String, details: JSON? = nil, after: Duration? = nil) -> StepFailure {
+        StepFailure(message, retryable: true, details: details, retryAfter: after)
     }
 
     public var description: String { message }

@@ -88,6 +88,26 @@ public protocol Store: Sendable {
     /// Deletes the plugin with this tenant and name; false if there is none.
     func deletePlugin(named name: String, tenantID: String) async throws -> Bool
 
+    // MARK: Triggers
+
+    /// Stores a new trigger.
+    /// - Throws: ``StoreError/alreadyExists(_:)`` when the slug is taken (slugs are global, not per
+    ///   tenant).
+    func createTrigger(_ trigger: TriggerDefinition) async throws
+    /// The trigger with this slug, whatever its tenant.
+    func trigger(slug: String) async throws -> TriggerDefinition?
+    /// At most `limit` triggers by slug: with a tenant only that tenant's, without every one.
+    func triggers(tenantID: String?, limit: Int) async throws -> [TriggerDefinition]
+    /// Deletes the trigger with this slug; false if there is none.
+    func deleteTrigger(slug: String) async throws -> Bool
+    /// Stores a new instance, as ``createInstances(_:)`` does, unless `dedupe` names an emission made
+    /// at most ``EventDedupe/ttl`` before `now`: then nothing is stored and the result carries the
+    /// instance that emission created. Otherwise the key is remembered (from `now`) for this
+    /// instance. The check, the insert and the key are one transaction, so two emissions racing with
+    /// one key create one instance. An instance whose (tenant, idempotency key) exists is not stored
+    /// either; the result names the existing one.
+    func createInstance(_ instance: TaskInstance, dedupe: EventDedupe?, now: Date) async throws -> EventInstanceCreation
+
     // MARK: Execution tree
 
     /// The instance's execution-tree nodes (written with ``commit(_:)``), in the order they were
@@ -155,6 +175,18 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// The sequence `trigger` starts: its pinned version, else the newest version not deprecated, of
+    /// its sequence name in its tenant and namespace; nil when there is none.
+    public func sequence(for trigger: TriggerDefinition) async throws -> SequenceDefinition? {
+        trigger.pick(
+            from: try await sequenceVersions(
+                tenantID: trigger.tenantID,
+                namespace: trigger.namespace,
+                name: trigger.sequenceName
+            )
+        )
+    }
+
     /// Completes a task claimed by `fence` with the worker's output (one report).
     public func completeWorkerTask(
         id: UUID,

@@ -72,28 +72,6 @@ struct InstanceColumns: Sendable {
     let createdAt: Int64
     let updatedAt: Int64
 
-    /// Reads a row selected with ``list``.
-    @inline(never) init(_ row: Row) {
-        id = row[0]
-        sequenceID = row[1]
-        tenantID = row[2]
-        namespace = row[3]
-        state = row[4]
-        nextFireAt = row[5]
-        priority = row[6]
-        timezone = row[7]
-        metadata = row[8]
-        context = row[9]
-        concurrencyKey = row[10]
-        maxConcurrency = row[11]
-        idempotencyKey = row[12]
-        sessionID = row[13]
-        parentInstanceID = row[14]
-        budget = row[15]
-        createdAt = row[16]
-        updatedAt = row[17]
-    }
-
     @inline(never) func decode() throws -> TaskInstance {
         guard let state = InstanceState(rawValue: state) else {
             throw SQLiteStoreError("corrupt state '\(state)' of instance \(id)")
@@ -124,6 +102,30 @@ struct InstanceColumns: Sendable {
     }
 }
 
+extension InstanceColumns {
+    /// Reads a row selected with ``list``.
+    @inline(never) init(_ row: Row) {
+        id = row[0]
+        sequenceID = row[1]
+        tenantID = row[2]
+        namespace = row[3]
+        state = row[4]
+        nextFireAt = row[5]
+        priority = row[6]
+        timezone = row[7]
+        metadata = row[8]
+        context = row[9]
+        concurrencyKey = row[10]
+        maxConcurrency = row[11]
+        idempotencyKey = row[12]
+        sessionID = row[13]
+        parentInstanceID = row[14]
+        budget = row[15]
+        createdAt = row[16]
+        updatedAt = row[17]
+    }
+}
+
 /// A `block_outputs` row copied out of a transaction.
 struct OutputColumns: Sendable {
     static let list = "id, instance_id, block_id, output, output_ref, output_size, attempt, created_at"
@@ -136,17 +138,6 @@ struct OutputColumns: Sendable {
     let outputSize: Int64
     let attempt: Int64
     let createdAt: Int64
-
-    @inline(never) init(_ row: Row) {
-        id = row[0]
-        instanceID = row[1]
-        blockID = row[2]
-        output = row[3]
-        outputRef = row[4]
-        outputSize = row[5]
-        attempt = row[6]
-        createdAt = row[7]
-    }
 
     @inline(never) func decode() throws -> BlockOutput {
         BlockOutput(
@@ -171,6 +162,19 @@ struct OutputColumns: Sendable {
     }
 }
 
+extension OutputColumns {
+    @inline(never) init(_ row: Row) {
+        id = row[0]
+        instanceID = row[1]
+        blockID = row[2]
+        output = row[3]
+        outputRef = row[4]
+        outputSize = row[5]
+        attempt = row[6]
+        createdAt = row[7]
+    }
+}
+
 /// A `signals` row copied out of a transaction.
 struct SignalColumns: Sendable {
     static let list = "id, instance_id, signal_type, payload, delivered, created_at, delivered_at"
@@ -182,16 +186,6 @@ struct SignalColumns: Sendable {
     let delivered: Bool
     let createdAt: Int64
     let deliveredAt: Int64?
-
-    @inline(never) init(_ row: Row) {
-        id = row[0]
-        instanceID = row[1]
-        signalType = row[2]
-        payload = row[3]
-        delivered = row[4]
-        createdAt = row[5]
-        deliveredAt = row[6]
-    }
 
     @inline(never) func decode() throws -> Signal {
         Signal(
@@ -206,6 +200,18 @@ struct SignalColumns: Sendable {
     }
 }
 
+extension SignalColumns {
+    @inline(never) init(_ row: Row) {
+        id = row[0]
+        instanceID = row[1]
+        signalType = row[2]
+        payload = row[3]
+        delivered = row[4]
+        createdAt = row[5]
+        deliveredAt = row[6]
+    }
+}
+
 /// An `instance_state` row copied out of a transaction.
 struct StateColumns: Sendable {
     static let list = "instance_id, key, value"
@@ -214,6 +220,9 @@ struct StateColumns: Sendable {
     let key: String
     let value: String
 
+}
+
+extension StateColumns {
     @inline(never) init(_ row: Row) {
         instanceID = row[0]
         key = row[1]
@@ -228,15 +237,17 @@ struct SequenceColumns: Sendable {
     let definition: String
     let deprecated: Bool
 
-    @inline(never) init(_ row: Row) {
-        definition = row[0]
-        deprecated = row[1]
-    }
-
     /// The stored definition, with the `deprecated` column (which changes after creation) applied.
     @inline(never) func decode() throws -> SequenceDefinition {
         var sequence = try SQLiteRows.decode(SequenceDefinition.self, definition)
         sequence.deprecated = deprecated
         return sequence
+    }
+}
+
+extension SequenceColumns {
+    @inline(never) init(_ row: Row) {
+        definition = row[0]
+        deprecated = row[1]
     }
 }

@@ -206,6 +206,37 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v7-triggers") { db in
+            // Slugs are global: the key of the table, as in the original. `event_dedupe` remembers
+            // `emit_event` keys for 30 days; a rowid table so that expired rows can be pruned a few at
+            // a time by age (`event_dedupe_created`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE triggers (
+                        slug TEXT PRIMARY KEY CHECK (length(slug) BETWEEN 1 AND 128),
+                        sequence_name TEXT NOT NULL,
+                        version INTEGER,
+                        tenant_id TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        secret TEXT,
+                        trigger_type TEXT NOT NULL,
+                        config TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX triggers_tenant ON triggers (tenant_id, slug);
+                    CREATE TABLE event_dedupe (
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        instance_id TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (scope, key)
+                    );
+                    CREATE INDEX event_dedupe_created ON event_dedupe (created_at);
+                    """
+            )
+        }
         return migrator
     }
 }

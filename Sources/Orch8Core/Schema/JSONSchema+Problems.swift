@@ -1,9 +1,7 @@
-import Orch8Core
-
 extension JSONSchema {
     /// Every way the schema itself is malformed, each `<keyword path>: <problem>` (empty when it is
     /// usable). A schema must be an object or a boolean.
-    func problems() -> [String] {
+    public func problems() -> [String] {
         var problems: [String] = []
         Self.check(schema, at: "", into: &problems)
         return problems

@@ -1,11 +1,10 @@
 import Foundation
-import Orch8Core
 
 extension JSONSchema {
     /// Every way `value` fails the schema, each `at <JSON pointer>: <problem>` (`/` is the value
     /// itself), worded as the original's validator words them. Empty when it passes. Keywords that are
     /// malformed are skipped (``problems()`` reports them).
-    func violations(of value: JSON) -> [String] {
+    public func violations(of value: JSON) -> [String] {
         var violations: [Violation] = []
         Self.validate(value, against: schema, at: [], into: &violations)
         return violations.map(\.description)

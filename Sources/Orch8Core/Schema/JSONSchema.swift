@@ -1,5 +1,3 @@
-import Orch8Core
-
 /// The subset of JSON Schema that `input_schema` (checked against `context.data` when an instance is
 /// created) and step `output_schema` may use (ORCH8-SPEC §1.5, §1.6).
 ///
@@ -13,11 +11,11 @@ import Orch8Core
 ///
 /// Checking a schema (``problems(in:)``) and validating a value (``violations(of:)``) are separate so
 /// that a malformed schema is refused when the sequence is created, not when an instance starts.
-struct JSONSchema: Sendable {
+public struct JSONSchema: Sendable {
     /// The schema document.
-    let schema: JSON
+    public let schema: JSON
 
-    init(_ schema: JSON) {
+    public init(_ schema: JSON) {
         self.schema = schema
     }
 
