@@ -126,11 +126,7 @@ let package = Package(
         .testTarget(name: "Orch8CoreTests", dependencies: ["Orch8Core"], swiftSettings: swiftSettings),
         .testTarget(
             name: "Orch8StorageTests",
-            dependencies: [
-                "Orch8Core", "Orch8Storage",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["Orch8Core", "Orch8Storage"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -152,7 +148,11 @@ let package = Package(
         // Starts the real `orch8` binary (built with the tests) and talks to it over HTTP.
         .testTarget(
             name: "Orch8EndToEndTests",
-            dependencies: ["Orch8Core"],
+            dependencies: [
+                "Orch8Core", "Orch8Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("database-url"),
-        help: "sqlite://PATH or sqlite::memory: (env ORCH8_DATABASE_URL). Default sqlite://orch8.db."
+        help:
+            "sqlite://PATH, sqlite::memory: or postgres://USER@HOST:PORT/DB (env ORCH8_DATABASE_URL). Default sqlite://orch8.db."
     )
     var databaseURL: String?
 
@@ -58,11 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
 
         let address = try ListenAddress(parsing: httpAddress ?? environment["ORCH8_HTTP_ADDR"] ?? "127.0.0.1:8080")
         let url = databaseURL ?? environment["ORCH8_DATABASE_URL"] ?? "sqlite://orch8.db"
-        let store: SQLiteStore
+        let store: any Store
         do {
-            store = try SQLiteStore.open(url: url, durable: durable)
+            store = try await Stores.open(url: url, durable: durable)
         } catch {
-            throw ValidationError("--database-url \(url): \(error)")
+            throw ValidationError("--database-url \(Stores.redacted(url)): \(error)")
         }
 
         let apiKey = environment["ORCH8_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -96,6 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
             wasm.maxMemoryPages = value
         }
         var engineConfiguration = EngineConfiguration()
+        // Leases name their node: on a shared database each running node needs its own name. A node
+        // that keeps its name across restarts takes its leases back at once; a new name waits for
+        // them to expire (ORCH8_LEASE_SECS).
+        if let node = environment["ORCH8_NODE_ID"], !node.isEmpty {
+            engineConfiguration.nodeID = node
+        } else if Stores.isPostgres(url) {
+            engineConfiguration.nodeID =
+                "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        }
+        if let lease = try Self.seconds(environment, "ORCH8_LEASE_SECS") {
+            engineConfiguration.leaseDuration = lease
+        }
         if let tick = try Self.seconds(environment, "ORCH8_WORKER_REAPER_TICK_SECS") {
             engineConfiguration.workerReaperInterval = tick
         }
@@ -126,7 +139,13 @@ struct ServeCommand: AsyncParsableCommand {
             logger: Logger(label: "orch8.engine")
         )
         let app = buildApplication(configuration: api, store: store, engine: engine, services: [engine], logger: logger)
-        logger.info("orch8 listening", metadata: ["address": "\(address.host):\(address.port)", "database": "\(url)"])
+        logger.info(
+            "orch8 listening",
+            metadata: [
+                "address": "\(address.host):\(address.port)", "database": "\(Stores.redacted(url))",
+                "node": "\(engineConfiguration.nodeID)",
+            ]
+        )
         try await app.runService()
     }
 }
@@ -152,16 +171,16 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("database-url"),
-        help: "sqlite://PATH (env ORCH8_DATABASE_URL). Default sqlite://orch8.db."
+        help: "sqlite://PATH or postgres://USER@HOST:PORT/DB (env ORCH8_DATABASE_URL). Default sqlite://orch8.db."
     )
     var databaseURL: String?
 
     func run() async throws {
         let url = databaseURL ?? ProcessInfo.processInfo.environment["ORCH8_DATABASE_URL"] ?? "sqlite://orch8.db"
         do {
-            _ = try SQLiteStore.open(url: url, durable: false)
+            _ = try await Stores.open(url: url, durable: false)
         } catch {
-            throw ValidationError("--database-url \(url): \(error)")
+            throw ValidationError("--database-url \(Stores.redacted(url)): \(error)")
         }
         print("schema up to date: \(url)")
     }

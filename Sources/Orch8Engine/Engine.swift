@@ -89,6 +89,15 @@ public final class Engine: Service, Sendable {
         doorbell.ring()
     }
 
+    /// A signal stored through another node (or this one, echoed back): flagged only for an
+    /// instance running here, so that flags of instances other nodes run do not pile up.
+    private func signalArrived(fromElsewhere instanceID: UUID) {
+        state.withLock { state in
+            if state.inFlight.contains(instanceID) { state.signalled.insert(instanceID) }
+        }
+        doorbell.ring()
+    }
+
     func takeSignalFlag(_ instanceID: UUID) -> Bool {
         state.withLock { $0.signalled.remove(instanceID) != nil }
     }
@@ -105,11 +114,14 @@ public final class Engine: Service, Sendable {
         async let flusher: Void = commits.run()
         async let reporter: Void = reports.run()
         async let heartbeat: Void = renewLeases()
+        // Other nodes sharing the database tell us when work is due or tasks arrived.
+        let listener = Task { await self.listenForChanges() }
         await withGracefulShutdownHandler {
             await self.schedule()
         } onGracefulShutdown: {
             self.stop()
         }
+        listener.cancel()
         stop()
         commits.finish()
         reports.finish()
@@ -118,6 +130,18 @@ public final class Engine: Service, Sendable {
         await heartbeat
         let released = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: configuration.nodeID)
         logger.info("engine stopped", metadata: ["released": "\(released)"])
+    }
+
+    private func listenForChanges() async {
+        guard let changes = store.changes() else { return }
+        for await change in changes {
+            switch change {
+            case .work: doorbell.ring()
+            case .tasks: taskBell.ring()
+            case .plugins: plugins?.registry.invalidate()
+            case .signal(let id): signalArrived(fromElsewhere: id)
+            }
+        }
     }
 
     private func stop() {

@@ -137,7 +137,7 @@ struct APIClient: Sendable {
                 Issue.record("instance is \(instance["state"] ?? .null), expected \(state); outputs: \(outputs)")
                 return instance
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(25))
         }
     }
 

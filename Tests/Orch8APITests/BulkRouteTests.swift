@@ -21,7 +21,7 @@ import Testing
                 let instance = try await api.send(.get, "/instances/\(id.wire)").json
                 let due = instance["next_fire_at"]?.stringValue.flatMap(RFC3339.parse)
                 if instance["state"] == "scheduled", let due, due > Date().addingTimeInterval(60) { break }
-                try await Task.sleep(for: .milliseconds(10))
+                try await Task.sleep(for: .milliseconds(25))
             }
         }
         return ids
@@ -90,7 +90,7 @@ import Testing
             var cancelled: [JSON] = []
             while cancelled.count < 2 && ContinuousClock.now < deadline {
                 cancelled = try await api.send(.get, "/instances?state=cancelled").json["items"]?.arrayValue ?? []
-                try await Task.sleep(for: .milliseconds(10))
+                try await Task.sleep(for: .milliseconds(25))
             }
             #expect(cancelled.count == 2)
             let cancelledIDs = Set(cancelled.compactMap { $0["id"]?.stringValue })

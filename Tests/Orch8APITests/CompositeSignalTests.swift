@@ -11,7 +11,7 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if try await api.outputs(id).contains(where: { $0["block_id"] == .string(block) }) { return }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(25))
         }
         Issue.record("no output of \(block)")
     }
@@ -22,7 +22,7 @@ import Testing
         while ContinuousClock.now < deadline {
             let tree = try await api.send(.get, "/instances/\(id.wire)/tree").json.arrayValue ?? []
             if tree.contains(where: { $0["block_id"] == .string(block) && $0["state"] == .string(state) }) { return }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(25))
         }
         Issue.record("node \(block) never \(state)")
     }

@@ -13,7 +13,7 @@ import Testing
         let directory: URL
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-        init() throws {
+        init() async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
@@ -22,7 +22,7 @@ import Testing
                 encoding: .utf8
             )
             let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-            try run(
+            try await run(
                 ["req", "-x509"] + key + [
                     "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=orch8 test CA",
                 ]
@@ -30,8 +30,8 @@ import Testing
             for (name, subject, extra) in [
                 ("server", "/CN=localhost", ["-extfile", "san.ext"]), ("client", "/CN=orch8 engine", []),
             ] {
-                try run(["req"] + key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject])
-                try run(
+                try await run(["req"] + key + ["-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject])
+                try await run(
                     [
                         "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                         "-out", "\(name).pem", "-days", "2",
@@ -40,15 +40,14 @@ import Testing
             }
         }
 
-        private func run(_ arguments: [String]) throws {
+        private func run(_ arguments: [String]) async throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
             process.arguments = arguments
             process.currentDirectoryURL = directory
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
+            try await process.runToExit()
             guard process.terminationStatus == 0 else { throw TLSSetupError(command: arguments.joined(separator: " ")) }
         }
 
@@ -85,7 +84,7 @@ import Testing
     }
 
     @Test func grpcsCallsAServerTheOperatorsCATrusts() async throws {
-        let certificates = try Certificates()
+        let certificates = try await Certificates()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         let pool = HTTP2ConnectionPool(tls: try HTTP2TLS(caFile: certificates.path("ca.pem")))
         try await HTTP2TestServer.with(tls: try certificates.serverContext(requireClient: false)) { server in
@@ -98,7 +97,7 @@ import Testing
     }
 
     @Test func mutualTLSAdmitsTheEnginesCertificateAndRefusesAClientWithout() async throws {
-        let certificates = try Certificates()
+        let certificates = try await Certificates()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         let withCertificate = HTTP2ConnectionPool(
             tls: try HTTP2TLS(

@@ -19,7 +19,7 @@ import Testing
             // The engine starts with the application; readiness follows it.
             var ready = try await api.send(.get, "/health/ready", mount: "")
             for _ in 0..<200 where ready.status != .ok {
-                try await Task.sleep(for: .milliseconds(10))
+                try await Task.sleep(for: .milliseconds(25))
                 ready = try await api.send(.get, "/health/ready", mount: "")
             }
             #expect(ready.status == .ok)

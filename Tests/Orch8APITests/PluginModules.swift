@@ -94,7 +94,7 @@ enum PluginModules {
 
 extension PluginModules {
     /// examples/plugins/c/`name`.c compiled with the toolchain's clang into a new file; its path.
-    static func compileExample(_ name: String) throws -> String {
+    static func compileExample(_ name: String) async throws -> String {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/plugins/c")
         let output = FileManager.default.temporaryDirectory
@@ -108,8 +108,7 @@ extension PluginModules {
             "--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry", "-Wl,--export-dynamic", "-o", output,
             examples.appendingPathComponent("\(name).c").path,
         ]
-        try process.run()
-        process.waitUntilExit()
+        try await process.runToExit()
         guard process.terminationStatus == 0 else { throw CompileError(name: name) }
         return output
     }

@@ -7,7 +7,7 @@ import Testing
 /// WASM plugin, and a sequence whose router branches on its `category` output.
 @Suite struct PluginScenarioTests {
     @Test func theClassifierRoutesEachEmailToItsBranch() async throws {
-        let module = try PluginModules.compileExample("text_classifier")
+        let module = try await PluginModules.compileExample("text_classifier")
         try await APIHarness().run { api in
             let registered = try await api.send(
                 .post,

@@ -21,7 +21,7 @@ import Testing
                 let instance = try await api.send(.get, "/instances/\(id.wire)").json
                 let due = instance["next_fire_at"]?.stringValue.flatMap(RFC3339.parse)
                 if instance["state"] == "scheduled", let due, due > Date().addingTimeInterval(30) { break }
-                try await Task.sleep(for: .milliseconds(10))
+                try await Task.sleep(for: .milliseconds(25))
             }
 
             let pause = try await api.send(.post, "/instances/\(id.wire)/signals", #"{"signal_type": "pause"}"#)

@@ -25,7 +25,7 @@ struct WorkerClient: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if let task = try await poll(handler).first { return task }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(25))
         }
         Issue.record("no \(handler) task arrived")
         return .null
@@ -83,7 +83,7 @@ extension APIClient {
                 Issue.record("task never reached the expected state: \(task)")
                 return task
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(25))
         }
     }
 }

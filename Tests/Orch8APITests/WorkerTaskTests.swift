@@ -86,7 +86,7 @@ import Testing
                             let tasks = try await worker.poll("crunch", limit: 10)
                             if tasks.isEmpty {
                                 idle += 1
-                                try await Task.sleep(for: .milliseconds(10))
+                                try await Task.sleep(for: .milliseconds(25))
                                 continue
                             }
                             idle = 0
@@ -148,21 +148,22 @@ import Testing
     }
 
     @Test func heartbeatsKeepALongTaskAndCheckpointsAreCompareAndSet() async throws {
-        // A lease that goes stale after 2 s (with room for a loaded machine between two beats),
-        // kept for 6 s by heartbeats.
-        try await APIHarness().run(engine: Self.reaper(staleAfter: .milliseconds(2000))) { api in
+        // A lease that goes stale after 3 s, kept for longer than that by heartbeats every 100 ms (a
+        // loaded machine has room between two beats).
+        try await APIHarness().run(engine: Self.reaper(staleAfter: .milliseconds(3000))) { api in
             let sequence = try await api.createSequence(#"[{"type": "step", "id": "work", "handler": "crunch"}]"#)
             let instance = try await api.createInstance(sequence)
             let worker = WorkerClient(api: api, id: "w1")
             let task = try await worker.pollOne("crunch")
-            for _ in 0..<40 {
+            let until = ContinuousClock.now + .milliseconds(4500)
+            while ContinuousClock.now < until {
                 let beat = try await worker.heartbeat(task)
                 #expect(beat.status == .ok, "\(beat.text)")
                 #expect(beat.json == ["checkpoint_seq": 0])
-                try await Task.sleep(for: .milliseconds(150))
+                try await Task.sleep(for: .milliseconds(100))
             }
             let held = try await api.task(of: instance)
-            #expect(held["state"] == "claimed", "6 s of heartbeats outlive a 2 s lease")
+            #expect(held["state"] == "claimed", "4.5 s of heartbeats outlive a 3 s lease")
             #expect(held["worker_id"] == "w1")
 
             let saved = try await worker.heartbeat(task, extra: #""checkpoint": {"page": 3}, "checkpoint_seq": 0"#)

@@ -8,10 +8,12 @@ import Testing
     static let hypercornVersion = "0.18.0"
 
     /// A directory with hypercorn importable from it, installed from PyPI on first use.
-    static func hypercornPath() throws -> String {
+    static func hypercornPath() async throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-python-hypercorn").path
-        if try PythonSDKTests.python(["-c", "import hypercorn"], path: directory).status == 0 { return directory }
-        let install = try PythonSDKTests.python(
+        if try await PythonSDKTests.python(["-c", "import hypercorn"], path: directory).status == 0 {
+            return directory
+        }
+        let install = try await PythonSDKTests.python(
             [
                 "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", directory,
                 "hypercorn==\(hypercornVersion)",
@@ -66,7 +68,7 @@ import Testing
     }
 
     @Test func theLeadScoringSequenceRunsAgainstThePythonService() async throws {
-        let (service, port) = try await Self.startService(path: try Self.hypercornPath())
+        let (service, port) = try await Self.startService(path: try await Self.hypercornPath())
         defer { service.terminate() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-grpc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

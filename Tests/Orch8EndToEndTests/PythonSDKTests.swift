@@ -9,10 +9,10 @@ import Testing
 
     /// A directory with the SDK importable from it, installed from PyPI on first use. The SDK is
     /// the point of the test: a failed install fails the test rather than skipping it.
-    static func sdkPath() throws -> String {
+    static func sdkPath() async throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-python-sdk").path
-        if try python(["-c", "import orch8"], path: directory).status == 0 { return directory }
-        let install = try python(
+        if try await python(["-c", "import orch8"], path: directory).status == 0 { return directory }
+        let install = try await python(
             [
                 "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", directory,
                 "orch8-io-sdk==\(sdkVersion)",
@@ -23,21 +23,18 @@ import Testing
         return directory
     }
 
-    /// Runs python3 with `directory` first on its path; its exit status and combined output.
-    static func python(_ arguments: [String], path directory: String) throws -> (status: Int32, output: String) {
+    /// Runs python3 with `directory` first on its path; its exit status and its standard error
+    /// followed by its standard output.
+    static func python(_ arguments: [String], path directory: String) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = directory
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let (stdout, stderr) = try await process.runCapturing()
+        // Standard output last: callers read its last line.
+        return (process.terminationStatus, stderr + stdout)
     }
 
     /// The worker: `enrich` doubles `params.n` (slowly for n = 0, so that a heartbeat goes out),
@@ -80,7 +77,7 @@ import Testing
         """
 
     @Test func theSDKWorkerClaimsAndCompletesOurTasks() async throws {
-        let sdk = try Self.sdkPath()
+        let sdk = try await Self.sdkPath()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-sdk-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -103,7 +100,7 @@ import Testing
 
         let script = directory.appendingPathComponent("worker.py").path
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
-        let run = try Self.python([script, server.baseURL + "/api/v1", "\(count + 1)"], path: sdk)
+        let run = try await Self.python([script, server.baseURL + "/api/v1", "\(count + 1)"], path: sdk)
         #expect(run.status == 0, "\(run.output)")
         let summary = try JSON.parse(run.output.split(separator: "\n").last.map(String.init) ?? "")
         #expect(summary["reported"] == .int(Int64(count + 1)))

@@ -6,10 +6,12 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// The real `orch8` binary, started on a free port against a database file, spoken to over HTTP.
+/// The real `orch8` binary, started on a free port against a database, spoken to over HTTP.
 final class ServerProcess: @unchecked Sendable {
-    let port: Int
-    let databasePath: String
+    private(set) var port: Int
+    let databaseURL: String
+    /// Where the server's log goes (with the port appended).
+    let logBase: String
     private var process: Process?
 
     /// The `orch8` executable built next to the test bundle.
@@ -20,24 +22,42 @@ final class ServerProcess: @unchecked Sendable {
     /// Extra environment variables for the server.
     let environment: [String: String]
 
-    init(databasePath: String, environment: [String: String] = [:]) {
-        self.databasePath = databasePath
+    /// A server on the SQLite file at `databasePath`.
+    convenience init(databasePath: String, environment: [String: String] = [:]) {
+        self.init(databaseURL: "sqlite://\(databasePath)", logBase: databasePath, environment: environment)
+    }
+
+    init(databaseURL: String, logBase: String, environment: [String: String] = [:]) {
+        self.databaseURL = databaseURL
+        self.logBase = logBase
         self.environment = environment
         port = Int.random(in: 20_000...60_000)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the server and waits until `/health/ready` answers 200.
+    /// Starts the server and waits until `/health/ready` answers 200. A port another process took
+    /// meanwhile is traded for another, up to three times.
     func start() async throws {
+        for attempt in 1...3 {
+            do {
+                try await launch()
+                return
+            } catch let error as ServerError where error.description.contains("Address already in use") && attempt < 3 {
+                port = Int.random(in: 20_000...60_000)
+            }
+        }
+    }
+
+    private func launch() async throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = [
-            "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", "sqlite://\(databasePath)", "--insecure",
+            "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", databaseURL, "--insecure",
             "--log-level", "warning",
         ]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let log = databasePath + ".\(port).log"
+        let log = logBase + ".\(port).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: log)
@@ -50,6 +70,7 @@ final class ServerProcess: @unchecked Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        if process.isRunning { kill9() } else { self.process = nil }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         throw ServerError("server did not become ready on port \(port): \(output.suffix(2000))")
     }

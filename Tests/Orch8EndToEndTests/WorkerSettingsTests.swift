@@ -41,7 +41,7 @@ import Testing
         #expect(state == "pending", "the lease of a silent worker was reclaimed")
     }
 
-    @Test func aBadSettingStopsTheServerWithItsName() throws {
+    @Test func aBadSettingStopsTheServerWithItsName() async throws {
         let process = Process()
         process.executableURL = ServerProcess.binary
         process.arguments = ["serve", "--database-url", "sqlite::memory:", "--http-addr", "127.0.0.1:0"]
@@ -49,12 +49,7 @@ import Testing
             _,
             new in new
         }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try await process.runCapturing().stderr
         #expect(process.terminationStatus != 0)
         #expect(output.contains("ORCH8_WORKER_REAPER_STALE_SECS"), "\(output)")
     }

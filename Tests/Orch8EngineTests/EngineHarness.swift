@@ -9,16 +9,43 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// A real engine on a real SQLite file, with test handlers next to the built-ins.
+/// Where an engine test keeps its data: a real SQLite file, and a PostgreSQL database of its own
+/// when `ORCH8_TEST_POSTGRES_URL` names a server (scripts/postgres).
+struct EngineBackend: CustomTestStringConvertible, Sendable {
+    let name: String
+    let make: @Sendable () async throws -> any Store
+    var testDescription: String { name }
+
+    static var all: [EngineBackend] {
+        var backends = [
+            EngineBackend(name: "SQLite") {
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "orch8-engine-\(UUID().uuidString)"
+                )
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                return try SQLiteStore(path: directory.appendingPathComponent("orch8.db").path)
+            }
+        ]
+        if let server = ProcessInfo.processInfo.environment["ORCH8_TEST_POSTGRES_URL"] {
+            backends.append(
+                EngineBackend(name: "PostgreSQL") {
+                    let name = "orch8_engine_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+                    let url = try await PostgresStore.createDatabase(name, onServerOf: server)
+                    return try await PostgresStore.connect(url: url, maximumConnections: 4)
+                }
+            )
+        }
+        return backends
+    }
+}
+
+/// A real engine on a real store, with test handlers next to the built-ins.
 struct EngineHarness {
-    let store: SQLiteStore
-    let directory: URL
+    let store: any Store
     let probe = Probe()
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("orch8-engine-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("orch8.db").path)
+    init(_ backend: EngineBackend) async throws {
+        store = try await backend.make()
     }
 
     /// Runs `body` while the engine runs, then shuts the engine down gracefully.
@@ -106,7 +133,7 @@ struct EngineHarness {
                 )
                 return instance
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(25))
         }
     }
 

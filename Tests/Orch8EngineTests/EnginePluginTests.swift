@@ -60,8 +60,9 @@ import WAT
         )
     }
 
-    @Test func theSameSequenceRunsEachTenantsPlugin() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func theSameSequenceRunsEachTenantsPlugin(_ backend: EngineBackend) async throws
+    {
+        let harness = try await EngineHarness(backend)
         try await register("scorer", source: try Self.module(answering: #"{"model":"global"}"#), in: harness)
         try await register(
             "scorer",
@@ -80,8 +81,10 @@ import WAT
         }
     }
 
-    @Test func missingDisabledAndMistypedPluginsFailPermanently() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func missingDisabledAndMistypedPluginsFailPermanently(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         try await register("off", source: try Self.module(answering: "{}"), enabled: false, in: harness)
         try await register("remote", source: "localhost:50051/Svc.Method", type: .grpc, in: harness)
         let cases = [
@@ -103,8 +106,8 @@ import WAT
         }
     }
 
-    @Test func aHostilePluginFailsOnlyItsStep() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func aHostilePluginFailsOnlyItsStep(_ backend: EngineBackend) async throws {
+        let harness = try await EngineHarness(backend)
         let loop = try wat2wasm(
             """
             (module (memory (export "memory") 1)
@@ -132,8 +135,10 @@ import WAT
         }
     }
 
-    @Test func anUpdatedPluginIsUsedByTheNextInvocation() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func anUpdatedPluginIsUsedByTheNextInvocation(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let v1 = try Self.module(answering: #"{"v":1}"#)
         let v2 = try Self.module(answering: #"{"v":2}"#)
         try await register("versioned", source: v1, in: harness)
@@ -152,8 +157,8 @@ import WAT
         }
     }
 
-    @Test func theFeatureGateTurnsWasmStepsOff() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func theFeatureGateTurnsWasmStepsOff(_ backend: EngineBackend) async throws {
+        let harness = try await EngineHarness(backend)
         try await register("any", source: try Self.module(answering: "{}"), in: harness)
         let sequence = try await harness.sequence(#"[{"type": "step", "id": "w", "handler": "wasm://any"}]"#)
         var disabled = WasmConfiguration()

@@ -23,8 +23,10 @@ import Testing
         engine.signalArrived(for: id)
     }
 
-    @Test func aSleepingInstanceIsParkedAndCompletesWhenDue() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func aSleepingInstanceIsParkedAndCompletesWhenDue(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "before", "handler": "count"},
@@ -59,8 +61,9 @@ import Testing
         #expect(try await harness.realOutputs(id)[1].output == ["slept_ms": 300])
     }
 
-    @Test func pauseResumeAndCancelInterruptASleep() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func pauseResumeAndCancelInterruptASleep(_ backend: EngineBackend) async throws
+    {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "nap", "handler": "sleep", "params": {"duration_ms": 60000}},
@@ -83,8 +86,10 @@ import Testing
         }
     }
 
-    @Test func instancesLeftRunningByADeadNodeAreRecovered() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func instancesLeftRunningByADeadNodeAreRecovered(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(#"[{"type": "step", "id": "a", "handler": "count"}]"#)
         let now = Date()
         let id = UUID()

@@ -6,8 +6,10 @@ import Testing
 
 /// The engine running top-level steps against a real SQLite store.
 @Suite struct EngineStepTests {
-    @Test func threeStepsCompleteInOrderAndTemplatesReadEarlierOutputs() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func threeStepsCompleteInOrderAndTemplatesReadEarlierOutputs(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "greet", "handler": "log", "params": {"message": "hello {{context.data.name}}"}},
@@ -33,8 +35,10 @@ import Testing
         #expect(instance.context.runtime.startedAt != nil)
     }
 
-    @Test func aFlakyStepRetriesWithBackoffThenCompletes() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func aFlakyStepRetriesWithBackoffThenCompletes(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "flaky", "handler": "flaky", "params": {"failures": 2},
@@ -52,8 +56,8 @@ import Testing
         #expect(try await harness.realOutputs(id).map(\.output) == [["execution": 3, "attempt": 2]])
     }
 
-    @Test func maxAttemptsCountsEveryExecution() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func maxAttemptsCountsEveryExecution(_ backend: EngineBackend) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "flaky", "handler": "flaky", "params": {"failures": 5},
@@ -71,8 +75,10 @@ import Testing
         #expect(error.output["message"] == "block `flaky`: flaky failure 2 (gave up after 2 attempts)")
     }
 
-    @Test func aPermanentFailureGoesToTheDLQAndRetryRerunsOnlyWhatFailed() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func aPermanentFailureGoesToTheDLQAndRetryRerunsOnlyWhatFailed(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "first", "handler": "count"},
@@ -96,8 +102,10 @@ import Testing
         }
     }
 
-    @Test func whenGuardsSkipStepsAndParseErrorsFail() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func whenGuardsSkipStepsAndParseErrorsFail(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let skipping = try await harness.sequence(
             """
             [{"type": "step", "id": "a", "handler": "count", "when": "plan == 'pro'"},
@@ -122,8 +130,8 @@ import Testing
         }
     }
 
-    @Test func templateErrorsFailWithoutRetry() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func templateErrorsFailWithoutRetry(_ backend: EngineBackend) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "t", "handler": "count", "params": {"x": "{{item}}"},
@@ -140,8 +148,10 @@ import Testing
         #expect(error.output["message"] == "block `t`: template resolution failed: unknown template root: item")
     }
 
-    @Test func aStepPastItsTimeoutIsARetryableFailure() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func aStepPastItsTimeoutIsARetryableFailure(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "s", "handler": "slow", "params": {"ms": 5000}, "timeout": 50,
@@ -158,8 +168,10 @@ import Testing
         #expect(error.output["message"] == "block `s`: step timed out after 50 ms (gave up after 2 attempts)")
     }
 
-    @Test func unknownHandlersFailClearlyAlsoInsideComposites() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func unknownHandlersFailClearlyAlsoInsideComposites(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
         // A bare name is a worker task (it waits); an unknown scheme is no handler at all.
         let unknown = try await harness.sequence(#"[{"type": "step", "id": "u", "handler": "ftp://nobody_home"}]"#)
         let composite = try await harness.sequence(
@@ -184,8 +196,8 @@ import Testing
         }
     }
 
-    @Test func stateHandlersCommitWithTheirStep() async throws {
-        let harness = try EngineHarness()
+    @Test(arguments: EngineBackend.all) func stateHandlersCommitWithTheirStep(_ backend: EngineBackend) async throws {
+        let harness = try await EngineHarness(backend)
         let sequence = try await harness.sequence(
             """
             [{"type": "step", "id": "set", "handler": "set_state", "params": {"key": "k", "value": {"n": 1}}},

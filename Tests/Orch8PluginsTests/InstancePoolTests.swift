@@ -112,7 +112,7 @@ import WAT
     }
 
     @Test func theClassifierIsPooledAndAnswersAsBefore() async throws {
-        let path = try PluginModules.compileExample("text_classifier")
+        let path = try await PluginModules.compileExample("text_classifier")
         let runtime = runtime()
         for text in ["buy now", "receipt", "hello", "buy now"] {
             let input: JSON = ["params": ["text": .string(text)], "context": ["data": [:]], "attempt": 1]

@@ -18,7 +18,7 @@ enum PluginModules {
     }
 
     /// Compiles examples/plugins/c/`name`.c with the toolchain's clang; returns the module's path.
-    static func compileExample(_ name: String) throws -> String {
+    static func compileExample(_ name: String) async throws -> String {
         let output = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).wasm").path
         let clang = ["/opt/swift/usr/bin/clang", "/usr/bin/clang"].first {
             FileManager.default.isExecutableFile(atPath: $0)
@@ -29,8 +29,7 @@ enum PluginModules {
             "--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry", "-Wl,--export-dynamic", "-o", output,
             examples.appendingPathComponent("\(name).c").path,
         ]
-        try process.run()
-        process.waitUntilExit()
+        try await process.runToExit()
         guard process.terminationStatus == 0 else { throw ModuleError("clang failed for \(name).c") }
         return output
     }

@@ -34,7 +34,7 @@ import WAT
     }
 
     @Test func theClassifierInC() async throws {
-        let path = try PluginModules.compileExample("text_classifier")
+        let path = try await PluginModules.compileExample("text_classifier")
         try runtime.check(path: path, config: nil)
         for (text, category) in [
             ("Limited offer! buy now", "spam"), ("Your invoice is attached", "transactional"), ("lunch?", "ham"),
@@ -114,7 +114,7 @@ import WAT
     }
 
     @Test func theAsyncCheckRunsOnAGuestThreadWithTheSameVerdicts() async throws {
-        let path = try PluginModules.compileExample("text_classifier")
+        let path = try await PluginModules.compileExample("text_classifier")
         try await runtime.checkOnGuestThread(path: path, config: nil)
         let importing = try PluginModules.write(
             wat2wasm(#"(module (import "env" "abort" (func)) (memory (export "memory") 1))"#)
@@ -302,8 +302,7 @@ extension WasmRuntimeTests {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [output.appendingPathComponent("build.sh").path]
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try await process.runToExit()
         try #require(process.terminationStatus == 0, "build.sh failed")
         let module = output.appendingPathComponent("text_classifier_swift.wasm").path
         let runtime = WasmRuntime()

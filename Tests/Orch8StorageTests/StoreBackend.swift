@@ -21,7 +21,24 @@ struct StoreBackend: CustomTestStringConvertible, Sendable {
 
     static var all: [StoreBackend] { [.sqliteFile, .sqliteMemory] + (postgres.map { [$0] } ?? []) }
 
-    static let postgres: StoreBackend? = nil
+    static let postgres: StoreBackend? = ProcessInfo.processInfo.environment["ORCH8_TEST_POSTGRES_URL"].map { server in
+        StoreBackend(
+            name: "PostgreSQL",
+            make: {
+                try await PostgresStore.connect(
+                    url: try await PostgresStore.createDatabase(scratchName(), onServerOf: server),
+                    maximumConnections: 4
+                )
+            },
+            makePair: {
+                let url = try await PostgresStore.createDatabase(scratchName(), onServerOf: server)
+                return (
+                    try await PostgresStore.connect(url: url, maximumConnections: 4),
+                    try await PostgresStore.connect(url: url, maximumConnections: 4)
+                )
+            }
+        )
+    }
 
     /// A real file in WAL mode, under a fresh temporary directory.
     static let sqliteFile = StoreBackend(
@@ -41,6 +58,11 @@ struct StoreBackend: CustomTestStringConvertible, Sendable {
             return (store, store)
         }
     )
+}
+
+/// A new database name for a PostgreSQL test store.
+func scratchName() -> String {
+    "orch8_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
 }
 
 /// `orch8.db` in a new temporary directory.

@@ -15,6 +15,11 @@ public protocol Store: Sendable {
     /// Succeeds when the backend answers a trivial query (for `/health/ready`).
     func ping() async throws
 
+    /// What other processes sharing the database report: work that became due, worker tasks that
+    /// were created, plugin changes. Nil for a store only one process uses (the engine's own
+    /// doorbell suffices).
+    func changes() -> AsyncStream<StoreChange>?
+
     // MARK: Sequences
 
     /// Stores a new sequence.
@@ -174,7 +179,21 @@ public protocol Store: Sendable {
     func commit(_ updates: [InstanceUpdate]) async throws -> [Bool]
 }
 
+/// A change another process made to a shared store.
+public enum StoreChange: Sendable, Equatable {
+    /// Instances may have become due: claim.
+    case work
+    /// Worker tasks may have become available: wake long-polls.
+    case tasks
+    /// The plugin registry changed: forget cached plugins.
+    case plugins
+    /// A signal was stored for this instance, which may be running here.
+    case signal(UUID)
+}
+
 extension Store {
+    public func changes() -> AsyncStream<StoreChange>? { nil }
+
     /// The sequence `trigger` starts: its pinned version, else the newest version not deprecated, of
     /// its sequence name in its tenant and namespace; nil when there is none.
     public func sequence(for trigger: TriggerDefinition) async throws -> SequenceDefinition? {

@@ -231,8 +231,12 @@ enum PostgresSchema {
                 applied.insert(name)
             }
             for migration in migrations where !applied.contains(migration.name) {
-                // Several statements per step: the simple query protocol runs them as one.
-                _ = try await connection.simpleQuery(migration.sql).get()
+                // One statement per query: the extended protocol takes no more. The steps hold no
+                // semicolons but the separating ones.
+                for statement in migration.sql.split(separator: ";") {
+                    let text = statement.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if !text.isEmpty { try await connection.execute(PostgresQuery(unsafeSQL: text), logger) }
+                }
                 let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
                 try await connection.execute(
                     "INSERT INTO orch8_migrations (name, applied_at) VALUES (\(migration.name), \(now))",

@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-import Orch8Core
+public import Orch8Core
 import PostgresNIO
 
 /// The shared Store: a PostgreSQL database that several engine nodes use at once (DESIGN.md §2).
@@ -10,7 +10,7 @@ import PostgresNIO
 /// The schema mirrors SQLite's (``PostgresSchema``): ids as lowercase UUID text, timestamps as
 /// integer milliseconds, JSON as our own serialization in text columns, so that both backends read
 /// and write the same values.
-public final class PostgresStore: Sendable {
+public final class PostgresStore: Store {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
@@ -76,13 +76,26 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` in one transaction on one connection (committed when it returns, rolled back
     /// when it throws).
+    /// A deadlock or serialization failure rolls the whole transaction back; it is run again, up
+    /// to three times (nothing of it was committed).
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            throw Self.map(error.closureError ?? error.beginError ?? error.commitError ?? error)
-        } catch {
-            throw Self.map(error)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch {
+                let cause =
+                    (error as? PostgresTransactionError).map {
+                        $0.closureError ?? $0.beginError ?? $0.commitError ?? $0
+                    } ?? error
+                if attempt < 3, let state = (cause as? PSQLError)?.serverInfo?[.sqlState],
+                    state == "40P01" || state == "40001"
+                {
+                    continue
+                }
+                throw Self.map(cause)
+            }
         }
     }
 
@@ -173,5 +186,30 @@ enum PostgresURL {
         guard var components = URLComponents(string: url), components.password != nil else { return url }
         components.password = "***"
         return components.string ?? url
+    }
+}
+
+extension PostgresStore {
+    /// Creates an empty database `name` on the server `serverURL` points at and returns the URL of the
+    /// new database (for tests and benchmarks that want a database each).
+    /// - Parameter name: letters, digits and `_` only.
+    public static func createDatabase(_ name: String, onServerOf serverURL: String) async throws -> String {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw PostgresStoreError("database name '\(name)' must be letters, digits and _")
+        }
+        let configuration = try PostgresURL.configuration(serverURL)
+        let logger = Logger(label: "orch8.postgres.admin")
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        defer { runner.cancel() }
+        do {
+            // CREATE DATABASE takes no parameters; the name was checked above.
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        } catch {
+            throw PostgresStoreError("cannot create database \(name): \(describe(error))")
+        }
+        guard var components = URLComponents(string: serverURL) else { return serverURL }
+        components.path = "/" + name
+        return components.string ?? serverURL
     }
 }
