@@ -31,6 +31,9 @@ public final class Engine: Service, Sendable {
         var alive = false
         var stopping = false
         var inFlight: Set<UUID> = []
+        /// Claimed again while their previous run here was still finishing (it had parked them
+        /// due, or their lease lapsed): they run once that run is over, never beside it.
+        var deferred: [UUID: ClaimedInstance] = [:]
         var signalled: Set<UUID> = []
     }
     private let state = Mutex(State())
@@ -50,8 +53,10 @@ public final class Engine: Service, Sendable {
         self.plugins = plugins
         self.logger = logger
         self.now = now
-        commits = GroupCommit(missing: false) { updates in try await store.commit(updates) }
-        reports = GroupCommit(missing: .notFound) { reports in
+        commits = GroupCommit(flushers: store.concurrentCommits, missing: false) { updates in
+            try await store.commit(updates)
+        }
+        reports = GroupCommit(flushers: store.concurrentCommits, missing: .notFound) { reports in
             try await store.reportWorkerTasks(reports, now: now())
         }
         sequences = SequenceCache(store: store)
@@ -82,19 +87,12 @@ public final class Engine: Service, Sendable {
         return result
     }
 
-    /// A signal was enqueued for `instanceID`: a running instance sees it before its next step, a
-    /// paused one is handled by the next sweep, which this triggers.
+    /// A signal was enqueued for `instanceID` (through this node or, on a shared database, another):
+    /// a running instance sees it before its next step, a paused one is handled by the next sweep,
+    /// which this triggers, and one parked on a timer is made due (``wakeSignalled()``; a no-op
+    /// for an instance another node is running, which that node's flag covers).
     public func signalArrived(for instanceID: UUID) {
         state.withLock { _ = $0.signalled.insert(instanceID) }
-        doorbell.ring()
-    }
-
-    /// A signal stored through another node (or this one, echoed back): flagged only for an
-    /// instance running here, so that flags of instances other nodes run do not pile up.
-    private func signalArrived(fromElsewhere instanceID: UUID) {
-        state.withLock { state in
-            if state.inFlight.contains(instanceID) { state.signalled.insert(instanceID) }
-        }
         doorbell.ring()
     }
 
@@ -139,7 +137,7 @@ public final class Engine: Service, Sendable {
             case .work: doorbell.ring()
             case .tasks: taskBell.ring()
             case .plugins: plugins?.registry.invalidate()
-            case .signal(let id): signalArrived(fromElsewhere: id)
+            case .signal(let id): signalArrived(for: id)
             }
         }
     }
@@ -167,8 +165,12 @@ public final class Engine: Service, Sendable {
                         )
                         claimedFull = claimed.count == limit
                         for instance in claimed {
-                            state.withLock { _ = $0.inFlight.insert(instance.instance.id) }
-                            runners.addTask { await self.runInstance(instance) }
+                            let fresh = state.withLock { state -> Bool in
+                                if state.inFlight.insert(instance.instance.id).inserted { return true }
+                                state.deferred[instance.instance.id] = instance
+                                return false
+                            }
+                            if fresh { runners.addTask { await self.runInstance(instance) } }
                         }
                     } catch {
                         logger.error("claim failed", metadata: ["error": "\(error)"])
@@ -181,7 +183,8 @@ public final class Engine: Service, Sendable {
                     await sweepSignals()
                 }
                 if claimedFull { continue }
-                await doorbell.wait(timeout: await idleTimeout())
+                // Full: a run that ends rings; due work must not make the loop spin meanwhile.
+                await doorbell.wait(timeout: free > 0 ? await idleTimeout() : configuration.tickInterval)
             }
             // Let running steps finish within the grace period, then cancel them.
             let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
@@ -213,10 +216,15 @@ public final class Engine: Service, Sendable {
             )
             try? await run.release(at: now().addingTimeInterval(configuration.storageRetryDelay.seconds))
         }
-        let wasFull = state.withLock { state -> Bool in
+        let (wasFull, next) = state.withLock { state -> (Bool, ClaimedInstance?) in
+            if let next = state.deferred.removeValue(forKey: claimed.instance.id) { return (false, next) }
             let full = state.inFlight.count >= configuration.maxConcurrentInstances
             state.inFlight.remove(claimed.instance.id)
-            return full
+            return (full, nil)
+        }
+        if let next {
+            await runInstance(next)
+            return
         }
         // Claim again only when this run freed a slot the scheduler was waiting for, or left work
         // due (a timer to wait for): an instance that completed, failed or waits for a worker

@@ -1,9 +1,10 @@
 import Synchronization
 
-/// Group commit: callers hand in items and wait; one flusher writes everything that arrived
+/// Group commit: callers hand in items and wait; a flusher writes everything that arrived
 /// meanwhile with a single call of `flush` (one transaction). Throughput is bounded by commits, not
 /// by rows (DESIGN.md §2), so this is what lets many instances progress, and many workers report,
-/// at the cost of one commit.
+/// at the cost of one commit. A store with one writer wants one flusher; a server database gains
+/// from several transactions in flight, each a round trip away.
 final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     private typealias Waiter = CheckedContinuation<Outcome, any Error>
 
@@ -16,12 +17,19 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     /// What an item gets when `flush` returns fewer outcomes than items (it never should).
     private let missing: Outcome
     private let state = Mutex(State())
-    private let bell = Doorbell()
+    /// One per flusher: a doorbell wakes one waiter.
+    private let bells: [Doorbell]
     /// Largest batch per transaction, so that one commit never holds the writer for long.
     private let maxBatch: Int
 
-    init(maxBatch: Int = 512, missing: Outcome, flush: @escaping @Sendable ([Item]) async throws -> [Outcome]) {
+    init(
+        maxBatch: Int = 512,
+        flushers: Int = 1,
+        missing: Outcome,
+        flush: @escaping @Sendable ([Item]) async throws -> [Outcome]
+    ) {
         self.maxBatch = maxBatch
+        bells = (0..<max(1, flushers)).map { _ in Doorbell() }
         self.missing = missing
         self.flush = flush
     }
@@ -44,13 +52,19 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
                     }
                 }
             } else {
-                bell.ring()
+                for bell in bells { bell.ring() }
             }
         }
     }
 
-    /// The flusher; returns after ``finish()`` once everything pending is written.
+    /// The flushers; returns after ``finish()`` once everything pending is written.
     func run() async {
+        await withDiscardingTaskGroup { group in
+            for bell in bells { group.addTask { await self.flushLoop(bell) } }
+        }
+    }
+
+    private func flushLoop(_ bell: Doorbell) async {
         while true {
             let (batch, finished) = state.withLock { state in
                 let count = min(state.pending.count, maxBatch)
@@ -77,6 +91,6 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Stops the flusher once the queue is empty.
     func finish() {
         state.withLock { $0.finished = true }
-        bell.ring()
+        for bell in bells { bell.ring() }
     }
 }

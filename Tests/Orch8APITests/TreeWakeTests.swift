@@ -51,7 +51,7 @@ import Testing
                 [{"type": "loop", "id": "l", "condition": "true", "max_iterations": 2, "body": [
                     {"type": "race", "id": "r", "branches": [
                         [{"type": "step", "id": "job", "handler": "loop_job"}],
-                        [{"type": "step", "id": "limit", "handler": "sleep", "params": {"duration_ms": 800}}]]}]}]
+                        [{"type": "step", "id": "limit", "handler": "sleep", "params": {"duration_ms": 2500}}]]}]}]
                 """
             )
             let id = try await api.createInstance(sequence)

@@ -7,11 +7,13 @@ extension PostgresStore {
     public func commit(_ updates: [InstanceUpdate]) async throws -> [Bool] {
         guard !updates.isEmpty else { return [] }
         let prepared = try updates.map(PostgresUpdate.init)
+        // Rows are locked in instance id order, the order lease renewals and worker reports lock
+        // them in, so that concurrent transactions cannot deadlock on each other.
+        let order = prepared.indices.sorted { prepared[$0].id < prepared[$1].id }
         let logger = logger
         let results = try await transaction { connection in
-            var applied: [Bool] = []
-            applied.reserveCapacity(prepared.count)
-            for update in prepared { applied.append(try await update.apply(connection, logger)) }
+            var applied = [Bool](repeating: false, count: prepared.count)
+            for index in order { applied[index] = try await prepared[index].apply(connection, logger) }
             let work = zip(prepared, applied).contains { $0.makesWork && $1 }
             let tasks = zip(prepared, applied).contains { !$0.workerTasks.isEmpty && $1 }
             // Delivered at commit, to every node listening (their engines and long-polls wake).
@@ -80,10 +82,29 @@ private struct PostgresUpdate: Sendable {
         if update.releasesLease { sets.append("lease_owner = NULL, lease_until = NULL") }
         var condition = "id = \(bind(id)) AND state = \(bind(update.expectedState.rawValue))"
         if let owner = update.leaseOwner { condition += " AND lease_owner = \(bind(owner))" }
-        cas = PostgresQuery(
-            unsafeSQL: "UPDATE instances SET \(sets.joined(separator: ", ")) WHERE \(condition) RETURNING id",
-            binds: binds
-        )
+        let change = "UPDATE instances SET \(sets.joined(separator: ", ")) WHERE \(condition) RETURNING id"
+        if update.outputs.isEmpty {
+            cas = PostgresQuery(unsafeSQL: change, binds: binds)
+        } else {
+            // The outputs ride in the compare-and-set's statement, inserted only if it matched: one
+            // round trip for the common step result instead of two.
+            var rows: [String] = []
+            for output in update.outputs {
+                let values = [
+                    bind(PostgresRows.id(output.id)), bind(PostgresRows.id(output.instanceID)), bind(output.blockID),
+                    bind(output.output.serialized()), "\(bind(output.outputRef))::TEXT", bind(output.outputSize),
+                    bind(Int64(output.attempt)), bind(PostgresRows.millis(output.createdAt)),
+                ]
+                rows.append("(" + values.joined(separator: ", ") + ")")
+            }
+            let sql = [
+                "WITH cas AS (\(change)), added AS (",
+                "INSERT INTO block_outputs (\(OutputColumns.list))",
+                "SELECT * FROM (VALUES \(rows.joined(separator: ", "))) AS v WHERE EXISTS (SELECT 1 FROM cas))",
+                "SELECT id FROM cas",
+            ].joined(separator: " ")
+            cas = PostgresQuery(unsafeSQL: sql, binds: binds)
+        }
         outputs = update.outputs
         clearsState = update.clearsState
         // Sorted: the same update always writes in the same order (and takes row locks in it).
@@ -98,13 +119,12 @@ private struct PostgresUpdate: Sendable {
         prunes = update.prunesOutputs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         ends = update.state?.isTerminal == true
         let dueNow = update.state == .scheduled && (update.nextFireAt ?? update.now) <= update.now
-        makesWork = !update.childInstances.isEmpty || dueNow || ends
+        makesWork = !update.childInstances.isEmpty || dueNow
     }
 
     /// Applies the update if its compare-and-set holds; writes nothing otherwise.
     func apply(_ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
         guard try await !connection.rows(cas, logger).isEmpty else { return false }
-        if !outputs.isEmpty { try await insertOutputs(connection, logger) }
         for (block, keep) in prunes {
             try await connection.execute(
                 """
@@ -179,31 +199,6 @@ private struct PostgresUpdate: Sendable {
         for child in children { _ = try await PostgresStore.insertInstance(child, connection, logger) }
         if ends { try await PostgresStore.wakeParent(connection, logger, of: id, now: now) }
         return true
-    }
-
-    /// All the update's outputs in one statement; rows get their `seq` in the order listed.
-    private func insertOutputs(_ connection: PostgresConnection, _ logger: Logger) async throws {
-        var binds = PostgresBindings(capacity: outputs.count * 8)
-        var rows: [String] = []
-        for output in outputs {
-            let first = binds.count + 1
-            binds.append(PostgresRows.id(output.id))
-            binds.append(PostgresRows.id(output.instanceID))
-            binds.append(output.blockID)
-            binds.append(output.output.serialized())
-            binds.append(output.outputRef)
-            binds.append(output.outputSize)
-            binds.append(Int64(output.attempt))
-            binds.append(PostgresRows.millis(output.createdAt))
-            rows.append("(" + (first..<first + 8).map { "$\($0)" }.joined(separator: ", ") + ")")
-        }
-        try await connection.execute(
-            PostgresQuery(
-                unsafeSQL: "INSERT INTO block_outputs (\(OutputColumns.list)) VALUES \(rows.joined(separator: ", "))",
-                binds: binds
-            ),
-            logger
-        )
     }
 
     /// New nodes inserted, known ones given their state and times; one statement (a node listed twice

@@ -335,6 +335,10 @@ extension PostgresStore {
                 logger
             )
             reaping.reclaimed = Int(try reclaimed.first?.decode(Int64.self) ?? 0)
+            // Long-polls on every node may take the reclaimed tasks.
+            if reaping.reclaimed > 0 {
+                try await connection.execute("SELECT pg_notify(\(Self.channel), \(Self.taskChannel))", logger)
+            }
             var bindings = PostgresBindings()
             bindings.append(time)
             let expired = try await Self.endOpenTasks(

@@ -133,29 +133,13 @@ private struct ClaimRows: Sendable {
     var nodes: [NodeColumns] = []
 
     func decode() throws -> [ClaimedInstance] {
-        var outputs: [String: [BlockOutput]] = [:]
-        for row in self.outputs { outputs[row.instanceID, default: []].append(try row.decode()) }
-        var signals: [String: [Signal]] = [:]
-        for row in self.signals { signals[row.instanceID, default: []].append(try row.decode()) }
-        var state: [String: [String: JSON]] = [:]
-        for row in self.state { state[row.instanceID, default: [:]][row.key] = try JSON.parse(row.value) }
-        var tasks: [String: [WorkerTask]] = [:]
-        for row in self.tasks { tasks[row.instanceID, default: []].append(try row.decode()) }
-        var nodes: [String: [ExecutionNode]] = [:]
-        for row in self.nodes { nodes[row.instanceID, default: []].append(try row.decode()) }
-        // RETURNING gives no order: hand instances out in claim order.
-        let ordered = instances.sorted { a, b in
-            a.priority != b.priority ? a.priority > b.priority : (a.nextFireAt ?? 0) < (b.nextFireAt ?? 0)
-        }
-        return try ordered.map { row in
-            ClaimedInstance(
-                instance: try row.decode(),
-                outputs: outputs[row.id] ?? [],
-                pendingSignals: signals[row.id] ?? [],
-                state: state[row.id] ?? [:],
-                workerTasks: tasks[row.id] ?? [],
-                nodes: nodes[row.id] ?? []
-            )
-        }
+        try ClaimAssembly.claimed(
+            instances: instances,
+            outputs: outputs,
+            signals: signals,
+            state: state,
+            tasks: try tasks.map { try $0.decode() },
+            nodes: nodes
+        )
     }
 }
