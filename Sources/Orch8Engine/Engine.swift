@@ -31,9 +31,6 @@ public final class Engine: Service, Sendable {
         var alive = false
         var stopping = false
         var inFlight: Set<UUID> = []
-        /// Claimed again while their previous run here was still finishing (it had parked them
-        /// due, or their lease lapsed): they run once that run is over, never beside it.
-        var deferred: [UUID: ClaimedInstance] = [:]
         var signalled: Set<UUID> = []
     }
     private let state = Mutex(State())
@@ -53,10 +50,10 @@ public final class Engine: Service, Sendable {
         self.plugins = plugins
         self.logger = logger
         self.now = now
-        commits = GroupCommit(flushers: store.concurrentCommits, missing: false) { updates in
+        commits = GroupCommit(missing: false) { updates in
             try await store.commit(updates)
         }
-        reports = GroupCommit(flushers: store.concurrentCommits, missing: .notFound) { reports in
+        reports = GroupCommit(missing: .notFound) { reports in
             try await store.reportWorkerTasks(reports, now: now())
         }
         sequences = SequenceCache(store: store)
@@ -165,12 +162,22 @@ public final class Engine: Service, Sendable {
                         )
                         claimedFull = claimed.count == limit
                         for instance in claimed {
-                            let fresh = state.withLock { state -> Bool in
-                                if state.inFlight.insert(instance.instance.id).inserted { return true }
-                                state.deferred[instance.instance.id] = instance
-                                return false
+                            let id = instance.instance.id
+                            if state.withLock({ $0.inFlight.insert(id).inserted }) {
+                                runners.addTask { await self.runInstance(instance) }
+                            } else {
+                                // Its previous run here is still finishing (it had just parked the
+                                // instance due, or its lease lapsed): never run it twice at once. Put it
+                                // back; that run's end rings for the next claim.
+                                let due = now()
+                                _ = try? await store.setInstanceState(
+                                    id: id,
+                                    from: .running,
+                                    to: .scheduled,
+                                    nextFireAt: due,
+                                    now: due
+                                )
                             }
-                            if fresh { runners.addTask { await self.runInstance(instance) } }
                         }
                     } catch {
                         logger.error("claim failed", metadata: ["error": "\(error)"])
@@ -184,7 +191,9 @@ public final class Engine: Service, Sendable {
                 }
                 if claimedFull { continue }
                 // Full: a run that ends rings; due work must not make the loop spin meanwhile.
-                await doorbell.wait(timeout: free > 0 ? await idleTimeout() : configuration.tickInterval)
+                var timeout = configuration.tickInterval
+                if free > 0 { timeout = await idleTimeout() }
+                await doorbell.wait(timeout: timeout)
             }
             // Let running steps finish within the grace period, then cancel them.
             let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
@@ -216,15 +225,11 @@ public final class Engine: Service, Sendable {
             )
             try? await run.release(at: now().addingTimeInterval(configuration.storageRetryDelay.seconds))
         }
-        let (wasFull, next) = state.withLock { state -> (Bool, ClaimedInstance?) in
-            if let next = state.deferred.removeValue(forKey: claimed.instance.id) { return (false, next) }
+        let id = claimed.instance.id
+        let wasFull = state.withLock { state -> Bool in
             let full = state.inFlight.count >= configuration.maxConcurrentInstances
-            state.inFlight.remove(claimed.instance.id)
-            return (full, nil)
-        }
-        if let next {
-            await runInstance(next)
-            return
+            state.inFlight.remove(id)
+            return full
         }
         // Claim again only when this run freed a slot the scheduler was waiting for, or left work
         // due (a timer to wait for): an instance that completed, failed or waits for a worker

@@ -13,9 +13,39 @@ extension PostgresStore {
             (rows[a].tenantID, rows[a].idempotencyKey ?? "", a) < (rows[b].tenantID, rows[b].idempotencyKey ?? "", b)
         }
         let logger = logger
+        let sequences = Set(instances.map { PostgresRows.id($0.sequenceID) }).sorted()
+        // Rows without a key cannot be deduplicated: many in one statement.
+        let plain = order.filter { rows[$0].idempotencyKey == nil }
+        let keyed = order.filter { rows[$0].idempotencyKey != nil }
         let created = try await transaction { connection in
+            // A sequence being deleted waits for these instances, or they for its deletion, so that
+            // it never goes while it has instances it did not count.
+            try await connection.execute(
+                "SELECT 1 FROM sequences WHERE id = ANY(\(sequences)) ORDER BY id FOR KEY SHARE",
+                logger
+            )
             var results: [InstanceCreation?] = Array(repeating: nil, count: rows.count)
-            for index in order {
+            var start = 0
+            while start < plain.count {
+                let chunk = plain[start..<min(start + 1000, plain.count)]
+                var binds = PostgresBindings(capacity: chunk.count * 18)
+                var values: [String] = []
+                for index in chunk {
+                    let first = binds.count + 1
+                    try PostgresInstanceRow.append(rows[index].instance, to: &binds)
+                    values.append("(" + (first..<first + 18).map { "$\($0)" }.joined(separator: ", ") + ")")
+                    results[index] = .created(rows[index].id)
+                }
+                try await connection.execute(
+                    PostgresQuery(
+                        unsafeSQL: "\(PostgresInstanceRow.columnsSQL) VALUES \(values.joined(separator: ", "))",
+                        binds: binds
+                    ),
+                    logger
+                )
+                start += chunk.count
+            }
+            for index in keyed {
                 results[index] = try await Self.insertInstance(rows[index], connection, logger)
             }
             return results
@@ -205,14 +235,19 @@ extension PostgresStore {
 /// An instance as the values of its columns, computed outside the transaction; ``insert`` is the
 /// statement `createInstances`, triggers and child instances share.
 struct PostgresInstanceRow: Sendable {
-    static let insertSQL = """
+    static let columnsSQL = """
         INSERT INTO instances (id, sequence_id, tenant_id, namespace, state, next_fire_at, priority, timezone,
             metadata, context, concurrency_key, max_concurrency, idempotency_key, session_id, parent_instance_id,
             budget, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-        ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-        RETURNING id
         """
+
+    static let insertSQL =
+        columnsSQL + """
+
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id
+            """
 
     let id: UUID
     let tenantID: String
@@ -226,7 +261,17 @@ struct PostgresInstanceRow: Sendable {
         id = instance.id
         tenantID = instance.tenantID
         idempotencyKey = instance.idempotencyKey
+        self.instance = instance
         var binds = PostgresBindings(capacity: 18)
+        try Self.append(instance, to: &binds)
+        self.binds = binds
+    }
+
+    /// The instance the row holds (a batch insert writes several rows in one statement).
+    let instance: TaskInstance
+
+    /// The row's 18 values, in the insert's column order.
+    static func append(_ instance: TaskInstance, to binds: inout PostgresBindings) throws {
         binds.append(PostgresRows.id(instance.id))
         binds.append(PostgresRows.id(instance.sequenceID))
         binds.append(instance.tenantID)
@@ -245,6 +290,5 @@ struct PostgresInstanceRow: Sendable {
         binds.append(try instance.budget.map(PostgresRows.text))
         binds.append(PostgresRows.millis(instance.createdAt))
         binds.append(PostgresRows.millis(instance.updatedAt))
-        self.binds = binds
     }
 }
