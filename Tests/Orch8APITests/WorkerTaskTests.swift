@@ -210,7 +210,7 @@ import Testing
             let sequence = try await api.createSequence(
                 """
                 [{"type": "step", "id": "flaky", "handler": "flaky_api",
-                  "retry": {"max_attempts": 3, "initial_backoff": 1000, "max_backoff": 1000}}]
+                  "retry": {"max_attempts": 3, "initial_backoff": 3000, "max_backoff": 3000}}]
                 """
             )
             let instance = try await api.createInstance(sequence)
@@ -218,11 +218,12 @@ import Testing
             let first = try await worker.pollOne("flaky_api")
             #expect(try await worker.fail(first, message: "upstream 503", retryable: true).status == .ok)
             let failedAt = ContinuousClock.now
-            // The retry waits for its back-off: the instance is parked on a timer meanwhile.
+            // The retry waits for its back-off (3 s, so that a loaded machine still sees it): the
+            // instance is parked on a timer meanwhile.
             let parked = try await api.waitFor(instance, "scheduled")
             #expect(parked["next_fire_at"] != .null)
             let second = try await worker.pollOne("flaky_api")
-            #expect(ContinuousClock.now - failedAt >= .milliseconds(900), "requeued after the back-off")
+            #expect(ContinuousClock.now - failedAt >= .milliseconds(2900), "requeued after the back-off")
             #expect(second["id"] == first["id"])
             #expect(second["attempt"] == 1)
             #expect(second["claim_epoch"] == 2)
