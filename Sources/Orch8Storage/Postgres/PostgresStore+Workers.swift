@@ -274,38 +274,21 @@ extension PostgresStore {
             ORDER BY r.worker_id COLLATE "C", r.last_seen_at
             """
         )
-        var workers: [String: WorkerRegistration] = [:]
-        var order: [String] = []
-        for row in found {
-            let (worker, handler, queue, version, seen, held) = try row.decode(
-                (String, String, String, String?, Int64, Int64).self
-            )
-            let date = PostgresRows.date(seen)
-            if var known = workers[worker] {
-                if !known.handlers.contains(handler) { known.handlers.append(handler) }
-                if !queue.isEmpty, !known.queues.contains(queue) { known.queues.append(queue) }
-                // Rows come oldest first: the last one seen carries the current version.
-                known.version = version
-                known.lastSeenAt = max(known.lastSeenAt, date)
-                workers[worker] = known
-            } else {
-                order.append(worker)
-                workers[worker] = WorkerRegistration(
-                    workerID: worker,
-                    handlers: [handler],
-                    queues: queue.isEmpty ? [] : [queue],
+        return try WorkerRegistrationFolding.registrations(
+            found.map { row in
+                let (worker, handler, queue, version, seen, held) = try row.decode(
+                    (String, String, String, String?, Int64, Int64).self
+                )
+                return .init(
+                    worker: worker,
+                    handler: handler,
+                    queue: queue,
                     version: version,
-                    lastSeenAt: date,
+                    seenAt: PostgresRows.date(seen),
                     inFlight: Int(held)
                 )
             }
-        }
-        return order.compactMap { workers[$0] }.map { worker in
-            var worker = worker
-            worker.handlers.sort()
-            worker.queues.sort()
-            return worker
-        }
+        )
     }
 
     /// Silent leases are taken with SKIP LOCKED: a task locked now is being heartbeaten or reported,

@@ -281,35 +281,18 @@ extension SQLiteStore {
             ).map { row -> (String, Int) in (row[0], row[1]) }
             return (registrations, Dictionary(inFlight, uniquingKeysWith: +))
         }
-        var workers: [String: WorkerRegistration] = [:]
-        var order: [String] = []
-        for (worker, handler, queue, version, seen) in rows.0 {
-            let date = SQLiteRows.date(seen)
-            if var known = workers[worker] {
-                if !known.handlers.contains(handler) { known.handlers.append(handler) }
-                if !queue.isEmpty, !known.queues.contains(queue) { known.queues.append(queue) }
-                // Rows come oldest first: the last one seen carries the current version.
-                known.version = version
-                known.lastSeenAt = max(known.lastSeenAt, date)
-                workers[worker] = known
-            } else {
-                order.append(worker)
-                workers[worker] = WorkerRegistration(
-                    workerID: worker,
-                    handlers: [handler],
-                    queues: queue.isEmpty ? [] : [queue],
+        return WorkerRegistrationFolding.registrations(
+            rows.0.map { worker, handler, queue, version, seen in
+                .init(
+                    worker: worker,
+                    handler: handler,
+                    queue: queue,
                     version: version,
-                    lastSeenAt: date,
+                    seenAt: SQLiteRows.date(seen),
                     inFlight: rows.1[worker] ?? 0
                 )
             }
-        }
-        return order.compactMap { workers[$0] }.map { worker in
-            var worker = worker
-            worker.handlers.sort()
-            worker.queues.sort()
-            return worker
-        }
+        )
     }
 
     public func reapWorkerTasks(staleBefore: Date, now: Date) async throws -> WorkerReaping {
