@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // The PostgreSQL Store (several engine nodes on one database).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `GET /metrics`: the engine's counters, gauges and histograms as Prometheus text.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .executableTarget(
@@ -98,6 +100,7 @@ let package = Package(
                 "Orch8Core", "Orch8Handlers", "Orch8Plugins",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -109,7 +112,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The OpenAPI document, compiled into the binary so that it is served wherever the binary goes.
+            resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -117,6 +123,10 @@ let package = Package(
             dependencies: [
                 "Orch8API", "Orch8Plugins", "Orch8Handlers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The client commands' REST client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,6 +171,8 @@ let package = Package(
                 "Orch8API", "Orch8Core", "Orch8Storage", "Orch8Engine", "Orch8Handlers", "Orch8Plugins",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // Captures the engine's log lines to check their metadata (MetricsTests).
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),

@@ -55,15 +55,22 @@ func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engi
     // of its own with the default sandbox limits.
     let plugins = engine.plugins ?? PluginHost(store: store, wasm: WasmRuntime(configuration: .registryOnly))
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(registry: engine.metrics.registry))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
 
     HealthController(store: store, engine: engine, configuration: configuration).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+    // Root-only like the health routes, but behind the key and tenant checks (ORCH8-SPEC §1.4).
+    let metrics = router.group()
+        .add(middleware: APIKeyMiddleware(rootKey: configuration.apiKey, store: store))
+        .add(middleware: TenantMiddleware(required: configuration.requireTenantHeader))
+    MetricsController(engine: engine).addRoutes(to: metrics)
 
     let versioned = router.group("api/v1")
     let bare = router.group().add(middleware: DeprecationMiddleware())
     for mount in [versioned, bare] {
-        mount.add(middleware: APIKeyMiddleware(rootKey: configuration.apiKey))
+        mount.add(middleware: APIKeyMiddleware(rootKey: configuration.apiKey, store: store))
             .add(middleware: TenantMiddleware(required: configuration.requireTenantHeader))
         SequenceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
         InstanceController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
@@ -73,6 +80,8 @@ func buildRouter(configuration: APIConfiguration, store: any Store, engine: Engi
         ApprovalController(store: store).addRoutes(to: mount)
         PluginController(store: store, plugins: plugins, configuration: configuration).addRoutes(to: mount)
         TriggerController(store: store, engine: engine, configuration: configuration).addRoutes(to: mount)
+        CronController(store: store, configuration: configuration).addRoutes(to: mount)
+        APIKeyController(store: store, configuration: configuration).addRoutes(to: mount)
     }
     return router
 }

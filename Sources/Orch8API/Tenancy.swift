@@ -1,9 +1,10 @@
 /// The per-resource tenant rules of ORCH8-SPEC §1.2, given the request's tenant context.
 struct Tenancy: Sendable {
-    /// The tenant from `X-Tenant-Id` (or, later, from a per-tenant key); nil when there is none.
+    /// The tenant of the per-tenant key the request presented, else `X-Tenant-Id`; nil when there is
+    /// none.
     var contextTenant: String?
-    /// Whether the caller holds the root key (or the server runs without one): may change what every
-    /// tenant shares, such as global plugins.
+    /// Whether the caller holds the root key (or the server runs without one and no per-tenant key
+    /// was presented): may change what every tenant shares, such as global plugins, and manage keys.
     var isAdmin = false
 
     /// The create rule: a body naming another tenant than the context is refused; the context wins,
@@ -27,5 +28,12 @@ struct Tenancy: Sendable {
     /// The list rule: the context overrides any `tenant_id` query parameter.
     func listFilter(query: String?) -> String? {
         contextTenant ?? query
+    }
+
+    /// The rule of `/api-keys`: only an admin caller mints, lists or revokes keys, so that a leaked
+    /// tenant key cannot mint itself successors.
+    /// - Throws: ``APIError/forbidden(_:)`` for any other caller.
+    func checkCanManageKeys() throws(APIError) {
+        guard isAdmin else { throw .forbidden("API key management requires the root API key") }
     }
 }

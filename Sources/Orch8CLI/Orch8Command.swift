@@ -6,7 +6,9 @@ struct Orch8Command: AsyncParsableCommand {
         commandName: "orch8",
         abstract:
             "A durable workflow engine: sequences of steps that complete, retry or land in the dead-letter queue.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, PluginCommand.self],
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, SequenceCommand.self, InstanceCommand.self, PluginCommand.self,
+        ],
         defaultSubcommand: nil
     )
 }

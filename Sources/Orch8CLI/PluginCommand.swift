@@ -3,12 +3,15 @@ import Foundation
 import Orch8Core
 import Orch8Plugins
 
-/// `orch8 plugin …`: plugin tools that need no server.
+/// `orch8 plugin …`: the registry on a server (PLUGINS.md §2), and `run`, which needs none.
 struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
         abstract: "Work with plugins.",
-        subcommands: [PluginRunCommand.self]
+        subcommands: [
+            PluginRegisterCommand.self, PluginListCommand.self, PluginGetCommand.self, PluginUpdateCommand.self,
+            PluginDeleteCommand.self, PluginRunCommand.self,
+        ]
     )
 }
 

@@ -15,14 +15,18 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the REST API and the engine.",
         discussion: """
-            Environment: ORCH8_API_KEY (root key; without one the server runs open), \
-            ORCH8_REQUIRE_TENANT_HEADER, ORCH8_WASM_ENABLED, ORCH8_WASM_MAX_MEMORY_PAGES, ORCH8_GRPC_ALLOWED_HOSTS, \
-            ORCH8_GRPC_TLS_CA, ORCH8_GRPC_TLS_CERT and ORCH8_GRPC_TLS_KEY (PEM files for grpcs://), \
-            ORCH8_ALLOW_INTERNAL_URLS=1 (http_request may call loopback and private addresses), \
-            ORCH8_WORKER_REAPER_TICK_SECS (default 1), ORCH8_WORKER_REAPER_STALE_SECS (default 60), \
-            ORCH8_ENV_LABEL, ORCH8_ENV_COLOR, and the variables named beside the options below.
+            Settings come from defaults, then orch8.toml (or the file --config or ORCH8_CONFIG names), \
+            then ORCH8_* environment variables, then these options; each later source wins. \
+            docs/configuration.md lists every key, e.g. ORCH8_API_KEY (root key; without one the server \
+            runs open), ORCH8_REQUIRE_TENANT_HEADER, ORCH8_BATCH_SIZE, ORCH8_WORKER_REAPER_STALE_SECS.
             """
     )
+
+    @Option(
+        name: .customLong("config"),
+        help: "TOML configuration file (env ORCH8_CONFIG). Default ./orch8.toml when it exists."
+    )
+    var configFile: String?
 
     @Option(name: .customLong("http-addr"), help: "Address to listen on (env ORCH8_HTTP_ADDR). Default 127.0.0.1:8080.")
     var httpAddress: String?
@@ -43,106 +47,92 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env ORCH8_LOG_LEVEL).")
     var logLevel: String?
 
+    @Flag(name: .customLong("log-json"), help: "Log one JSON object per line (env ORCH8_LOG_JSON).")
+    var logJSON = false
+
+    @Option(name: .customLong("node-id"), help: "The name this node's leases carry (env ORCH8_NODE_ID).")
+    var nodeID: String?
+
+    /// The options given, as the settings resolver takes them.
+    var commandLineSettings: [CommandLineSetting] {
+        var given: [CommandLineSetting] = []
+        if let httpAddress { given.append(CommandLineSetting(flag: "--http-addr", value: httpAddress)) }
+        if let databaseURL { given.append(CommandLineSetting(flag: "--database-url", value: databaseURL)) }
+        if insecure { given.append(CommandLineSetting(flag: "--insecure", value: "true")) }
+        if durable { given.append(CommandLineSetting(flag: "--durable", value: "true")) }
+        if let logLevel { given.append(CommandLineSetting(flag: "--log-level", value: logLevel)) }
+        if logJSON { given.append(CommandLineSetting(flag: "--log-json", value: "true")) }
+        if let nodeID { given.append(CommandLineSetting(flag: "--node-id", value: nodeID)) }
+        return given
+    }
+
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        var logger = Logger(label: "orch8")
-        let levelText = logLevel ?? environment["ORCH8_LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: levelText) else {
-            throw ValidationError("--log-level: unknown level '\(levelText)'")
-        }
-        logger.logLevel = level
+        // A bad setting ends the process here with its source and key, before anything starts.
+        let settings = try ServerSettings.resolve(
+            configFile: configFile,
+            environment: ProcessInfo.processInfo.environment,
+            flags: commandLineSettings
+        )
+        let level = settings.logLevel
+        let json = settings.logJSON
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, level: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        var logger = Logger(label: "orch8")
+        logger.logLevel = level
+        for warning in settings.warnings { logger.warning("\(warning)") }
+        if let file = settings.configFile { logger.info("configuration read", metadata: ["file": "\(file)"]) }
 
-        let address = try ListenAddress(parsing: httpAddress ?? environment["ORCH8_HTTP_ADDR"] ?? "127.0.0.1:8080")
-        let url = databaseURL ?? environment["ORCH8_DATABASE_URL"] ?? "sqlite://orch8.db"
+        let url = settings.databaseURL
         let store: any Store
         do {
-            store = try await Stores.open(url: url, durable: durable)
-        } catch {
-            throw ValidationError("--database-url \(Stores.redacted(url)): \(error)")
-        }
-
-        let apiKey = environment["ORCH8_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        if apiKey == nil && !insecure {
-            logger.warning("no ORCH8_API_KEY set: running without authentication (pass --insecure to silence this)")
-        }
-        var api = APIConfiguration()
-        api.host = address.host
-        api.port = address.port
-        api.apiKey = insecure ? nil : apiKey
-        if let required = environment["ORCH8_REQUIRE_TENANT_HEADER"] {
-            api.requireTenantHeader = !["0", "false", "no"].contains(required.lowercased())
-        }
-        api.allowNoTenantIsolation = environment["ORCH8_ALLOW_NO_TENANT_ISOLATION"] == "1"
-        api.environmentLabel = environment["ORCH8_ENV_LABEL"]
-        api.environmentColor = environment["ORCH8_ENV_COLOR"]
-        do {
-            try api.validate()
-        } catch {
-            throw ValidationError(error.message)
-        }
-
-        var wasm = WasmConfiguration()
-        if let enabled = environment["ORCH8_WASM_ENABLED"] {
-            wasm.enabled = !["0", "false", "no"].contains(enabled.lowercased())
-        }
-        if let pages = environment["ORCH8_WASM_MAX_MEMORY_PAGES"] {
-            guard let value = Int(pages), value > 0, value <= 65_536 else {
-                throw ValidationError("ORCH8_WASM_MAX_MEMORY_PAGES: expected 1-65536 pages, got '\(pages)'")
+            if Stores.isPostgres(url) {
+                store = try await PostgresStore.connect(url: url, maximumConnections: settings.databaseMaxConnections)
+            } else {
+                store = try await Stores.open(url: url, durable: settings.durable)
             }
-            wasm.maxMemoryPages = value
+        } catch {
+            throw SettingError(source: nil, key: "database.url", message: "\(Stores.redacted(url)): \(error)")
         }
-        var engineConfiguration = EngineConfiguration()
-        // Leases name their node: on a shared database each running node needs its own name. A node
-        // that keeps its name across restarts takes its leases back at once; a new name waits for
-        // them to expire (ORCH8_LEASE_SECS).
-        if let node = environment["ORCH8_NODE_ID"], !node.isEmpty {
-            engineConfiguration.nodeID = node
-        } else if Stores.isPostgres(url) {
-            engineConfiguration.nodeID =
-                "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        if settings.apiKey == nil && !settings.insecure {
+            logger.warning(
+                "no API key set (ORCH8_API_KEY or api.api_key): running without authentication (pass --insecure to silence this)"
+            )
         }
-        if let lease = try Self.seconds(environment, "ORCH8_LEASE_SECS") {
-            engineConfiguration.leaseDuration = lease
-        }
-        if let tick = try Self.seconds(environment, "ORCH8_WORKER_REAPER_TICK_SECS") {
-            engineConfiguration.workerReaperInterval = tick
-        }
-        if let stale = try Self.seconds(environment, "ORCH8_WORKER_REAPER_STALE_SECS") {
-            engineConfiguration.workerStaleAfter = stale
-        }
+
         let tls: HTTP2TLS
         do {
             tls = try HTTP2TLS(
-                caFile: environment["ORCH8_GRPC_TLS_CA"],
-                certificateFile: environment["ORCH8_GRPC_TLS_CERT"],
-                keyFile: environment["ORCH8_GRPC_TLS_KEY"]
+                caFile: settings.grpcTLS.ca,
+                certificateFile: settings.grpcTLS.certificate,
+                keyFile: settings.grpcTLS.key
             )
         } catch {
-            throw ValidationError("ORCH8_GRPC_TLS_*: \(error)")
+            throw SettingError(source: nil, key: "plugins.grpc.tls_*", message: "\(error)")
         }
         let plugins = PluginHost(
             store: store,
-            wasm: WasmRuntime(configuration: wasm),
+            wasm: WasmRuntime(configuration: settings.wasm),
             grpcPool: HTTP2ConnectionPool(tls: tls),
-            grpcAllowedHosts: GRPCPluginClient.AllowedHosts(parsing: environment["ORCH8_GRPC_ALLOWED_HOSTS"])
+            grpcAllowedHosts: GRPCPluginClient.AllowedHosts(parsing: settings.grpcAllowedHosts.joined(separator: ","))
         )
+        let engineConfiguration = settings.engine
         let engine = Engine(
             store: store,
             configuration: engineConfiguration,
-            handlers: BuiltinHandlers.standard(allowInternalURLs: environment["ORCH8_ALLOW_INTERNAL_URLS"] == "1"),
+            handlers: BuiltinHandlers.standard(allowInternalURLs: settings.allowInternalURLs),
             plugins: plugins,
             logger: Logger(label: "orch8.engine")
         )
+        let api = settings.api
         let app = buildApplication(configuration: api, store: store, engine: engine, services: [engine], logger: logger)
         logger.info(
             "orch8 listening",
             metadata: [
-                "address": "\(address.host):\(address.port)", "database": "\(Stores.redacted(url))",
+                "address": "\(api.host):\(api.port)", "database": "\(Stores.redacted(url))",
                 "node": "\(engineConfiguration.nodeID)",
             ]
         )
@@ -150,24 +140,19 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-extension ServeCommand {
-    /// A positive number of seconds (fractions allowed) from `name`, nil when unset.
-    /// - Throws: `ValidationError` naming the variable for anything else.
-    static func seconds(_ environment: [String: String], _ name: String) throws -> Duration? {
-        guard let text = environment[name] else { return nil }
-        guard let value = Double(text), value > 0, value <= 86_400 else {
-            throw ValidationError("\(name): expected a number of seconds between 0 and 86400, got '\(text)'")
-        }
-        return .milliseconds(Int64((value * 1000).rounded()))
-    }
-}
-
-/// `orch8 migrate`: creates or upgrades the schema and exits (serve also does it at start).
+/// `orch8 migrate`: creates or upgrades the schema and exits (serve also does it at start). It reads
+/// the database URL from the same places as `serve`.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Create or upgrade the database schema."
     )
+
+    @Option(
+        name: .customLong("config"),
+        help: "TOML configuration file (env ORCH8_CONFIG). Default ./orch8.toml when it exists."
+    )
+    var configFile: String?
 
     @Option(
         name: .customLong("database-url"),
@@ -176,28 +161,18 @@ struct MigrateCommand: AsyncParsableCommand {
     var databaseURL: String?
 
     func run() async throws {
-        let url = databaseURL ?? ProcessInfo.processInfo.environment["ORCH8_DATABASE_URL"] ?? "sqlite://orch8.db"
+        let settings = try ServerSettings.resolve(
+            configFile: configFile,
+            environment: ProcessInfo.processInfo.environment,
+            flags: databaseURL.map { [CommandLineSetting(flag: "--database-url", value: $0)] } ?? []
+        )
+        for warning in settings.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        let url = settings.databaseURL
         do {
             _ = try await Stores.open(url: url, durable: false)
         } catch {
-            throw ValidationError("--database-url \(Stores.redacted(url)): \(error)")
+            throw SettingError(source: nil, key: "database.url", message: "\(Stores.redacted(url)): \(error)")
         }
-        print("schema up to date: \(url)")
-    }
-}
-
-/// `HOST:PORT`, with a clear error for anything else.
-struct ListenAddress {
-    var host: String
-    var port: Int
-
-    init(parsing text: String) throws {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65_535).contains(port), colon != text.startIndex
-        else {
-            throw ValidationError("--http-addr: expected HOST:PORT such as 127.0.0.1:8080, got '\(text)'")
-        }
-        host = String(text[..<colon])
-        self.port = port
+        print("schema up to date: \(Stores.redacted(url))")
     }
 }

@@ -17,6 +17,8 @@ public final class Engine: Service, Sendable {
     let handlers: [String: any StepHandler]
     /// Runs `wasm://` steps; nil when plugins are not configured (such steps then fail).
     public let plugins: PluginHost?
+    /// What `GET /metrics` serves: this engine's counters, gauges and histograms.
+    public let metrics: EngineMetrics
     let logger: Logger
     let now: @Sendable () -> Date
     let commits: GroupCommit<InstanceUpdate, Bool>
@@ -40,10 +42,12 @@ public final class Engine: Service, Sendable {
         configuration: EngineConfiguration = EngineConfiguration(),
         handlers: [String: any StepHandler] = BuiltinHandlers.standard(),
         plugins: PluginHost? = nil,
+        metrics: EngineMetrics = EngineMetrics(),
         logger: Logger = Logger(label: "orch8.engine"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
+        self.metrics = metrics
         self.configuration = configuration
         let link = EngineLink()
         self.handlers = InstanceHandlers.make(store: store, link: link).merging(handlers) { _, given in given }
@@ -102,13 +106,17 @@ public final class Engine: Service, Sendable {
     public func run() async throws {
         // A restart of this node takes its own leases back at once; other nodes' expired leases too.
         let recovered = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: configuration.nodeID)
-        if recovered > 0 { logger.info("recovered instances left running", metadata: ["count": "\(recovered)"]) }
+        if recovered > 0 {
+            metrics.recovered(recovered)
+            logger.info("recovered instances left running", metadata: ["count": "\(recovered)"])
+        }
         state.withLock { $0.alive = true }
         defer { state.withLock { $0.alive = false } }
 
         async let flusher: Void = commits.run()
         async let reporter: Void = reports.run()
         async let heartbeat: Void = renewLeases()
+        async let cron: Void = runCronLoop()
         // Other nodes sharing the database tell us when work is due or tasks arrived.
         let listener = Task { await self.listenForChanges() }
         await withGracefulShutdownHandler {
@@ -123,6 +131,7 @@ public final class Engine: Service, Sendable {
         await flusher
         await reporter
         await heartbeat
+        await cron
         let released = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: configuration.nodeID)
         logger.info("engine stopped", metadata: ["released": "\(released)"])
     }
@@ -153,6 +162,7 @@ public final class Engine: Service, Sendable {
                 var claimedFull = false
                 if free > 0 {
                     let limit = min(configuration.claimBatchSize, free)
+                    let tickStarted = ContinuousClock.now
                     do {
                         let claimed = try await store.claimDueInstances(
                             now: now(),
@@ -161,9 +171,11 @@ public final class Engine: Service, Sendable {
                             leaseUntil: now().addingTimeInterval(configuration.leaseDuration.seconds)
                         )
                         claimedFull = claimed.count == limit
+                        metrics.claimed(claimed.count)
                         for instance in claimed {
                             let id = instance.instance.id
                             if state.withLock({ $0.inFlight.insert(id).inserted }) {
+                                metrics.runStarted()
                                 runners.addTask { await self.runInstance(instance) }
                             } else {
                                 // Its previous run here is still finishing (it had just parked the
@@ -179,6 +191,7 @@ public final class Engine: Service, Sendable {
                                 )
                             }
                         }
+                        metrics.tickFinished(after: ContinuousClock.now - tickStarted)
                     } catch {
                         logger.error("claim failed", metadata: ["error": "\(error)"])
                         try? await Task.sleep(for: configuration.storageRetryDelay)
@@ -213,6 +226,7 @@ public final class Engine: Service, Sendable {
     }
 
     private func runInstance(_ claimed: ClaimedInstance) async {
+        let started = ContinuousClock.now
         var run = InstanceRun(engine: self, claimed: claimed)
         var failed = false
         do {
@@ -221,7 +235,10 @@ public final class Engine: Service, Sendable {
             failed = true
             logger.error(
                 "instance run failed; releasing it",
-                metadata: ["instance_id": "\(claimed.instance.id.uuidString.lowercased())", "error": "\(error)"]
+                metadata: [
+                    "instance_id": "\(claimed.instance.id.uuidString.lowercased())",
+                    "tenant_id": "\(claimed.instance.tenantID)", "error": "\(error)",
+                ]
             )
             try? await run.release(at: now().addingTimeInterval(configuration.storageRetryDelay.seconds))
         }
@@ -231,6 +248,7 @@ public final class Engine: Service, Sendable {
             state.inFlight.remove(id)
             return full
         }
+        metrics.runFinished(after: ContinuousClock.now - started)
         // Claim again only when this run freed a slot the scheduler was waiting for, or left work
         // due (a timer to wait for): an instance that completed, failed or waits for a worker
         // brings nothing new, and an empty claim still takes the writer.
@@ -261,7 +279,11 @@ public final class Engine: Service, Sendable {
                     )
                 }
                 // Another node that died leaves instances running under an expired lease.
-                if try await store.releaseLeases(expiredBefore: now(), orOwnedBy: nil) > 0 { doorbell.ring() }
+                let recovered = try await store.releaseLeases(expiredBefore: now(), orOwnedBy: nil)
+                if recovered > 0 {
+                    metrics.recovered(recovered)
+                    doorbell.ring()
+                }
             } catch {
                 logger.error("lease maintenance failed", metadata: ["error": "\(error)"])
             }
@@ -358,7 +380,9 @@ public final class Engine: Service, Sendable {
             if update.state != nil { break }
         }
         guard !update.deliveredSignals.isEmpty || update.state != nil else { return }
-        _ = try await commits.submit(update)
+        if try await commits.submit(update) {
+            metrics.committed(signals: update.deliveredSignals.count, tasks: 0, state: nil)
+        }
         if update.state == .scheduled { doorbell.ring() }
     }
 }

@@ -23,6 +23,9 @@ public struct EngineConfiguration: Sendable {
     public var workerReaperInterval: Duration = .seconds(1)
     /// A claimed task whose worker sent no heartbeat (or poll) for this long goes back to `pending`.
     public var workerStaleAfter: Duration = .seconds(60)
+    /// How often the cron loop fires due schedules (ORCH8-SPEC `cron_tick_secs`): a schedule fires
+    /// within about this much after its time.
+    public var cronTickInterval: Duration = .seconds(10)
 
     public init() {}
 }

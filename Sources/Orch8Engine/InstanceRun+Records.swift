@@ -76,6 +76,7 @@ extension InstanceRun {
         }
         instance.context.runtime.totalStepsExecuted += 1
         update.context = instance.context
+        engine.metrics.stepExecuted()
     }
 
     mutating func append(blockID: String, output: JSON, ref: String?, attempt: UInt32) {
@@ -102,7 +103,7 @@ extension InstanceRun {
 
     mutating func complete() async throws {
         try await park(.completed, at: nil)
-        engine.logger.debug("instance completed", metadata: ["instance_id": "\(instance.id.uuidString.lowercased())"])
+        engine.logger.debug("instance completed", metadata: logMetadata())
     }
 
     mutating func fail(
@@ -114,10 +115,7 @@ extension InstanceRun {
         if let blockID { appendError(message, blockID: blockID, attempt: attempt, details: details) }
         engine.logger.warning(
             "instance failed",
-            metadata: [
-                "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(blockID ?? "-")",
-                "error": "\(message)",
-            ]
+            metadata: logMetadata(["block_id": "\(blockID ?? "-")", "attempt": "\(attempt)", "error": "\(message)"])
         )
         try await park(.failed, at: nil)
     }
@@ -150,19 +148,19 @@ extension InstanceRun {
         for id in changedNodes { if let node = nodes[id] { update.nodes.append(node) } }
         changedNodes = []
         update.now = engine.now()
-        let handsOutTasks = !update.workerTasks.isEmpty
+        let tasks = update.workerTasks.count
+        let signals = update.deliveredSignals.count
+        let state = update.state
         let startsChildren = !update.childInstances.isEmpty
         let applied = try await engine.commits.submit(update)
         update = InstanceUpdate(instanceID: instance.id, leaseOwner: engine.configuration.nodeID, now: engine.now())
         if applied {
-            if handsOutTasks { engine.taskBell.ring() }
+            engine.metrics.committed(signals: signals, tasks: tasks, state: state)
+            if tasks > 0 { engine.taskBell.ring() }
             if startsChildren { engine.wake() }
         } else {
             leftDueWork = true
-            engine.logger.info(
-                "instance changed outside this run; stopping",
-                metadata: ["instance_id": "\(instance.id.uuidString.lowercased())"]
-            )
+            engine.logger.info("instance changed outside this run; stopping", metadata: logMetadata())
             // A revoked lease (a context replaced by the API) leaves the instance running without
             // an owner: hand it back now rather than at the next lease sweep.
             if try await engine.store.releaseLeases(expiredBefore: engine.now(), orOwnedBy: nil) > 0 { engine.wake() }
@@ -171,6 +169,16 @@ extension InstanceRun {
     }
 
     // MARK: Helpers
+
+    /// `extra` plus the instance's `instance_id` and `tenant_id`, for every log line about it. Pass
+    /// it inside the log call: the logger builds metadata only for a level that is enabled, so a
+    /// run that logs nothing pays nothing.
+    func logMetadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata = extra
+        metadata["instance_id"] = "\(instance.id.uuidString.lowercased())"
+        metadata["tenant_id"] = "\(instance.tenantID)"
+        return metadata
+    }
 
     /// The due time of a durable timer kept in metadata under `key`, started now if it is new.
     /// Nil for a zero duration.

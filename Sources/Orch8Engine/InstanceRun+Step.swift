@@ -32,13 +32,19 @@ struct StepCall: Sendable {
     var dispatch: Dispatch
     var invocation: StepInvocation
     var timeout: Duration?
+    /// Told how long the call took (and, for plugins, what it cost).
+    var metrics: EngineMetrics
 
     func run() async -> Result<StepResult, StepFailure> {
-        switch dispatch {
-        case .builtin(let handler): await Self.call(handler, invocation, timeout: timeout)
-        // The plugin host enforces the time limit itself (a guest cannot be interrupted).
-        case .plugin(let plugins): await plugins.run(invocation, timeout: timeout)
-        }
+        let started = ContinuousClock.now
+        let result: Result<StepResult, StepFailure> =
+            switch dispatch {
+            case .builtin(let handler): await Self.call(handler, invocation, timeout: timeout)
+            // The plugin host enforces the time limit itself (a guest cannot be interrupted).
+            case .plugin(let plugins): await plugins.run(invocation, timeout: timeout, observer: metrics)
+            }
+        metrics.stepCalled(for: ContinuousClock.now - started)
+        return result
     }
 
     private static func call(
@@ -160,7 +166,7 @@ extension InstanceRun {
             attempt: attempt,
             state: kv
         )
-        return .call(StepCall(dispatch: dispatch, invocation: invocation, timeout: timeout))
+        return .call(StepCall(dispatch: dispatch, invocation: invocation, timeout: timeout, metrics: engine.metrics))
     }
 
     /// Records what a handler call returned.
@@ -194,17 +200,19 @@ extension InstanceRun {
             retryIf: step.retryIf,
             scope: scope(withOutputs: false)
         )
+        engine.metrics.stepExecuted()
         switch decision {
         case .retry(let backoff):
             var marker: [String: JSON] = ["message": .string(failure.message), "retryable": true]
             if let details = failure.details { marker["details"] = details }
             append(blockID: id, output: .object(marker), ref: OutputMarker.retry, attempt: attempt)
+            engine.metrics.stepRetried()
             engine.logger.info(
                 "step failed, retrying",
-                metadata: [
-                    "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(id)",
-                    "attempt": "\(attempt)",
-                ]
+                metadata: logMetadata([
+                    "block_id": "\(id)", "handler": "\(definition.handler)", "attempt": "\(attempt)",
+                    "error": "\(failure.message)",
+                ])
             )
             let until = engine.now().addingTimeInterval(backoff.seconds)
             setMetadata(Self.retryKey(id), .string(RFC3339.format(until)))

@@ -186,12 +186,13 @@ extension InstanceRun {
         case .skipped: setState(.skipped, of: id)
         case .failed(let message, let attempt, let details):
             appendError(message, blockID: id, attempt: attempt, details: details)
+            engine.metrics.stepFailed()
             engine.logger.info(
                 "step failed",
-                metadata: [
-                    "instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(id)",
-                    "error": "\(message)",
-                ]
+                metadata: logMetadata([
+                    "block_id": "\(id)", "handler": "\(sequence?.steps[id]?.definition.handler ?? "-")",
+                    "attempt": "\(attempt)", "error": "\(message)",
+                ])
             )
             setState(.failed, of: id)
         case .retry(let until), .wait(let until?):
@@ -199,7 +200,9 @@ extension InstanceRun {
             wake(at: until)
         case .wait(nil):
             if state(of: id) != .waiting { setState(.waiting, of: id) }
-        case .abort(let message): return .aborted(message, blockID: id)
+        case .abort(let message):
+            engine.metrics.stepFailed()
+            return .aborted(message, blockID: id)
         case .interrupted: return .interrupted
         }
         return nil
@@ -215,10 +218,7 @@ extension InstanceRun {
             try await complete()
         case .failed(let blockID):
             endActiveNodes()
-            engine.logger.warning(
-                "instance failed",
-                metadata: ["instance_id": "\(instance.id.uuidString.lowercased())", "block_id": "\(blockID)"]
-            )
+            engine.logger.warning("instance failed", metadata: logMetadata(["block_id": "\(blockID)"]))
             update.cancelsWorkerTasks = true
             try await park(.failed, at: nil)
         case .cancelled:

@@ -119,8 +119,10 @@ struct InstanceRun {
                     guard try await proceedAfterSignals() else { return }
                 }
             case .failed(let message, let attempt, let details):
+                engine.metrics.stepFailed()
                 return try await fail(message, blockID: id, attempt: attempt, details: details)
             case .abort(let message):
+                engine.metrics.stepFailed()
                 return try await fail(message, blockID: id)
             case .retry(let until):
                 return try await postpone(until: until)

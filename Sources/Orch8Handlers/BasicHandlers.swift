@@ -28,9 +28,7 @@ struct LogHandler: StepHandler {
         Self.logger.log(
             level: level,
             "\(text)",
-            metadata: [
-                "instance_id": "\(invocation.instanceID.uuidString.lowercased())", "block_id": "\(invocation.blockID)",
-            ]
+            metadata: invocation.logMetadata()
         )
         return StepResult(output: ["message": message, "level": .string(name)])
     }

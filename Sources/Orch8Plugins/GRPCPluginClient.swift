@@ -45,12 +45,38 @@ public final class GRPCPluginClient: Sendable {
         handler.hasPrefix("grpc://") || handler.hasPrefix("grpcs://")
     }
 
-    public func run(_ invocation: StepInvocation, timeout: Duration?) async -> Result<StepResult, StepFailure> {
+    /// Calls the plugin or endpoint `invocation.handler` names, telling `observer` what the call cost.
+    public func run(
+        _ invocation: StepInvocation,
+        timeout: Duration?,
+        observer: (any PluginCallObserver)? = nil
+    ) async -> Result<StepResult, StepFailure> {
+        let started = ContinuousClock.now
+        let (result, plugin) = await call(invocation, timeout: timeout)
+        if let observer {
+            let failed = if case .failure = result { true } else { false }
+            observer.pluginCallFinished(
+                PluginCallReport(
+                    plugin: plugin ?? PluginCallReport.unresolved,
+                    kind: .grpc,
+                    duration: ContinuousClock.now - started,
+                    failed: failed
+                )
+            )
+        }
+        return result
+    }
+
+    /// The call's result and the name of the plugin it resolved to (nil if none).
+    private func call(
+        _ invocation: StepInvocation,
+        timeout: Duration?
+    ) async -> (Result<StepResult, StepFailure>, String?) {
         let handler = invocation.handler
         let target: (endpoint: GRPCEndpoint, config: JSON, name: String)
         switch await resolve(handler, tenantID: invocation.tenantID) {
         case .success(let resolved): target = resolved
-        case .failure(let failure): return .failure(failure)
+        case .failure(let failure): return (.failure(failure), nil)
         }
         let body = Array(PluginEnvelope.make(invocation, config: target.config).serialized().utf8)
         let endpoint = HTTP2ConnectionPool.Endpoint(
@@ -69,20 +95,21 @@ public final class GRPCPluginClient: Sendable {
             )
         } catch {
             let message = "grpc plugin '\(target.name)' at \(endpoint.authority)\(target.endpoint.path): \(error)"
-            logger.warning("grpc plugin call failed", metadata: ["plugin": "\(target.name)", "error": "\(error)"])
-            if case .tooLarge = error { return .failure(.permanent(message)) }
-            return .failure(.retryable(message))
+            logger.warning(
+                "grpc plugin call failed",
+                metadata: invocation.logMetadata(["plugin": "\(target.name)", "error": "\(error)"])
+            )
+            if case .tooLarge = error { return (.failure(.permanent(message)), target.name) }
+            return (.failure(.retryable(message)), target.name)
         }
         let elapsed = ContinuousClock.now - started
         logger.info(
             "grpc plugin call",
-            metadata: [
-                "plugin": "\(target.name)", "status": "\(response.status)", "block_id": "\(invocation.blockID)",
-                "instance_id": "\(invocation.instanceID.uuidString.lowercased())",
-                "duration_us": "\(elapsed.microseconds)",
-            ]
+            metadata: invocation.logMetadata([
+                "plugin": "\(target.name)", "status": "\(response.status)", "duration_us": "\(elapsed.microseconds)",
+            ])
         )
-        return Self.classify(response, plugin: target.name)
+        return (Self.classify(response, plugin: target.name), target.name)
     }
 
     /// 2xx JSON is the output; 5xx is worth a retry; anything else fails for good.

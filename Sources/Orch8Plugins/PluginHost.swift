@@ -31,25 +31,54 @@ public final class PluginHost: Sendable {
         handler.hasPrefix("wasm://") || GRPCPluginClient.handles(handler)
     }
 
-    /// Runs a plugin step for the invocation's tenant.
-    public func run(_ invocation: StepInvocation, timeout: Duration?) async -> Result<StepResult, StepFailure> {
-        if GRPCPluginClient.handles(invocation.handler) { return await grpc.run(invocation, timeout: timeout) }
+    /// Runs a plugin step for the invocation's tenant, telling `observer` what the call cost.
+    public func run(
+        _ invocation: StepInvocation,
+        timeout: Duration?,
+        observer: (any PluginCallObserver)? = nil
+    ) async -> Result<StepResult, StepFailure> {
+        if GRPCPluginClient.handles(invocation.handler) {
+            return await grpc.run(invocation, timeout: timeout, observer: observer)
+        }
+        let started = ContinuousClock.now
+        let (result, plugin, fuel) = await runWasm(invocation, timeout: timeout)
+        if let observer {
+            let failed = if case .failure = result { true } else { false }
+            observer.pluginCallFinished(
+                PluginCallReport(
+                    plugin: plugin ?? PluginCallReport.unresolved,
+                    kind: .wasm,
+                    duration: ContinuousClock.now - started,
+                    fuelUsed: fuel,
+                    failed: failed
+                )
+            )
+        }
+        return result
+    }
+
+    /// A `wasm://` call: its result, the plugin it resolved to (nil if none) and the fuel it used.
+    private func runWasm(
+        _ invocation: StepInvocation,
+        timeout: Duration?
+    ) async -> (Result<StepResult, StepFailure>, String?, UInt64) {
         let name = String(invocation.handler.dropFirst("wasm://".count))
         guard wasm.configuration.enabled else {
-            return .failure(.permanent("WASM plugins are disabled on this server (ORCH8_WASM_ENABLED=false)"))
+            return (.failure(.permanent("WASM plugins are disabled on this server (ORCH8_WASM_ENABLED=false)")), nil, 0)
         }
         let plugin: PluginDefinition?
         do {
             plugin = try await registry.resolve(name: name, tenantID: invocation.tenantID)
         } catch {
-            return .failure(.retryable("plugin registry unavailable: \(error)"))
+            return (.failure(.retryable("plugin registry unavailable: \(error)")), nil, 0)
         }
-        guard let plugin else { return .failure(.permanent("handler not found: wasm://\(name)")) }
-        guard plugin.enabled else { return .failure(.permanent("plugin '\(name)' is disabled")) }
+        guard let plugin else { return (.failure(.permanent("handler not found: wasm://\(name)")), nil, 0) }
+        guard plugin.enabled else { return (.failure(.permanent("plugin '\(name)' is disabled")), nil, 0) }
         guard plugin.pluginType == .wasm else {
-            return .failure(
-                .permanent("plugin '\(name)' is a \(plugin.pluginType.rawValue) plugin, not wasm: use grpc://\(name)")
+            let failure = StepFailure.permanent(
+                "plugin '\(name)' is a \(plugin.pluginType.rawValue) plugin, not wasm: use grpc://\(name)"
             )
+            return (.failure(failure), nil, 0)
         }
         let envelope = PluginEnvelope.make(invocation, config: plugin.config)
         let result = await wasm.invoke(path: plugin.source, config: plugin.config, input: envelope, timeout: timeout)
@@ -57,20 +86,19 @@ public final class PluginHost: Sendable {
         case .success(let call):
             logger.info(
                 "wasm plugin call",
-                metadata: [
-                    "plugin": "\(name)", "tenant": "\(invocation.tenantID)", "block_id": "\(invocation.blockID)",
-                    "instance_id": "\(invocation.instanceID.uuidString.lowercased())",
-                    "duration_us": "\(call.stats.duration.microseconds)", "fuel": "\(call.stats.fuelUsed)",
-                    "peak_memory_pages": "\(call.stats.peakMemoryPages)", "module_hash": "\(call.stats.moduleHash)",
-                ]
+                metadata: invocation.logMetadata([
+                    "plugin": "\(name)", "duration_us": "\(call.stats.duration.microseconds)",
+                    "fuel": "\(call.stats.fuelUsed)", "peak_memory_pages": "\(call.stats.peakMemoryPages)",
+                    "module_hash": "\(call.stats.moduleHash)",
+                ])
             )
-            return .success(StepResult(output: call.output))
+            return (.success(StepResult(output: call.output)), name, call.stats.fuelUsed)
         case .failure(let failure):
             logger.warning(
                 "wasm plugin call failed",
-                metadata: ["plugin": "\(name)", "block_id": "\(invocation.blockID)", "error": "\(failure.message)"]
+                metadata: invocation.logMetadata(["plugin": "\(name)", "error": "\(failure.message)"])
             )
-            return .failure(failure)
+            return (.failure(failure), name, 0)
         }
     }
 }

@@ -56,7 +56,11 @@ final class ServerProcess: @unchecked Sendable {
             "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", databaseURL, "--insecure",
             "--log-level", "warning",
         ]
+        // A token only this process reports in `/info`, so that a server some other test left on this
+        // port (ours then fails to bind) is never taken for ours.
+        let token = environment["ORCH8_ENV_LABEL"] ?? "test-\(UUID().uuidString)"
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            .merging(["ORCH8_ENV_LABEL": token]) { _, new in new }
         let log = logBase + ".\(port).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
@@ -66,7 +70,11 @@ final class ServerProcess: @unchecked Sendable {
         // Generous: the whole suite runs in parallel on two cores while this binary starts.
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if let (status, _) = try? await request("GET", "/health/ready"), status == 200 { return }
+            if let (status, _) = try? await request("GET", "/health/ready"), status == 200,
+                let (_, info) = try? await request("GET", "/info"), info["env_label"]?.stringValue == token
+            {
+                return
+            }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -116,6 +116,21 @@ public protocol Store: Sendable {
     /// either; the result names the existing one.
     func createInstance(_ instance: TaskInstance, dedupe: EventDedupe?, now: Date) async throws -> EventInstanceCreation
 
+    // MARK: API keys
+
+    /// Stores a newly minted per-tenant key.
+    /// - Throws: ``StoreError/alreadyExists(_:)`` for a duplicate id or key hash.
+    func createAPIKey(_ key: APIKeyRecord) async throws
+    /// The key whose ``APIKeyRecord/keyHash`` is `hash`, revoked and expired ones included (the
+    /// caller decides with ``APIKeyRecord/isActive(at:)``); nil when there is none.
+    func apiKey(hash: String) async throws -> APIKeyRecord?
+    /// Keys by creation time, then id: with a tenant only that tenant's, without every one.
+    func apiKeys(tenantID: String?) async throws -> [APIKeyRecord]
+    /// Marks the key revoked at `now`, which takes effect for the next request presenting it; with a
+    /// tenant only a key of that tenant. A key revoked before keeps its first revocation time. False
+    /// when there is no such key.
+    func revokeAPIKey(id: UUID, tenantID: String?, now: Date) async throws -> Bool
+
     // MARK: Execution tree
 
     /// The instance's execution-tree nodes (written with ``commit(_:)``), in the order they were
@@ -157,6 +172,32 @@ public protocol Store: Sendable {
     /// Returns claimed tasks whose last heartbeat is before `staleBefore` to `pending`, and fails
     /// tasks past their `timeout_ms` (their waiting instances become due).
     func reapWorkerTasks(staleBefore: Date, now: Date) async throws -> WorkerReaping
+
+    // MARK: Cron
+
+    /// Stores a new cron schedule. - Throws: ``StoreError/alreadyExists(_:)`` for a duplicate id.
+    func createCronSchedule(_ schedule: CronSchedule) async throws
+    /// The schedule with this id, whatever its tenant.
+    func cronSchedule(id: UUID) async throws -> CronSchedule?
+    /// At most `limit` schedules, oldest first: with a tenant only that tenant's, without every one.
+    func cronSchedules(tenantID: String?, limit: Int) async throws -> [CronSchedule]
+    /// Writes what the API may change of a schedule (`cron_expr`, `timezone`, `enabled`, `metadata`,
+    /// `overlap_policy`, `next_fire_at`, `updated_at`), leaving the fire bookkeeping the cron loop
+    /// keeps as it is; false if there is no such schedule.
+    func updateCronSchedule(_ schedule: CronSchedule) async throws -> Bool
+    /// Deletes a schedule; false if there is none. Instances it started are not touched.
+    func deleteCronSchedule(id: UUID) async throws -> Bool
+    /// Fires up to `limit` enabled schedules due at `now` (earliest first), in one transaction with
+    /// their effects, so that a fire happens once even with several engine nodes on one database
+    /// (schedules another node is firing are passed over) and a crash neither loses nor doubles one.
+    ///
+    /// For each: the schedule's active instances (scheduled, running, waiting, paused, with its
+    /// `cron_schedule_id` in their metadata) go through ``CronOverlapPolicy/decide(active:)``. A
+    /// start creates ``CronSchedule/instance(now:)`` and sets `last_triggered_at`; a skip counts in
+    /// `skipped_fires` and `last_skipped_at`; both move `next_fire_at` to the first fire time after
+    /// `now` (missed fires collapse into this one). A wait leaves the fire due at `recheckAt`. A
+    /// schedule whose sequence is gone starts nothing and moves on to its next fire time.
+    func fireDueCronSchedules(now: Date, limit: Int, recheckAt: Date) async throws -> [CronFiring]
 
     // MARK: Engine
 

@@ -211,6 +211,48 @@ enum PostgresSchema {
             CREATE INDEX event_dedupe_created ON event_dedupe (created_at);
             """
         ),
+        (
+            "v8-api-keys",
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL CHECK (length(tenant_id) > 0),
+                name TEXT,
+                capabilities TEXT NOT NULL CHECK (length(capabilities) > 0),
+                key_hash TEXT NOT NULL UNIQUE CHECK (length(key_hash) = 64),
+                prefix TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                revoked_at BIGINT
+            );
+            CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
+            """
+        ),
+        (
+            "v9-cron",
+            """
+            CREATE TABLE cron_schedules (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                sequence_id TEXT NOT NULL,
+                cron_expr TEXT NOT NULL,
+                timezone TEXT NOT NULL,
+                enabled INTEGER NOT NULL,
+                metadata TEXT NOT NULL,
+                overlap_policy TEXT NOT NULL,
+                skipped_fires BIGINT NOT NULL DEFAULT 0,
+                last_skipped_at BIGINT,
+                last_triggered_at BIGINT,
+                next_fire_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX cron_schedules_due ON cron_schedules (next_fire_at)
+                WHERE enabled = 1 AND next_fire_at IS NOT NULL;
+            CREATE INDEX cron_schedules_tenant ON cron_schedules (tenant_id, created_at)
+            """
+        ),
     ]
 
     /// An arbitrary constant: the advisory lock migrations hold.

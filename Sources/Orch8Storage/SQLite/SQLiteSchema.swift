@@ -237,6 +237,55 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v8-api-keys") { db in
+            // Per-tenant keys: only the SHA-256 of a key is kept (`key_hash`, the lookup of every
+            // request that presents one); revoked keys stay, with `revoked_at`, so that listings
+            // show what was revoked and when.
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY,
+                        tenant_id TEXT NOT NULL CHECK (length(tenant_id) > 0),
+                        name TEXT,
+                        capabilities TEXT NOT NULL CHECK (length(capabilities) > 0),
+                        key_hash TEXT NOT NULL UNIQUE CHECK (length(key_hash) = 64),
+                        prefix TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER,
+                        revoked_at INTEGER
+                    ) WITHOUT ROWID;
+                    CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
+                    """
+            )
+        }
+        migrator.registerMigration("v9-cron") { db in
+            // `cron_schedules_due` holds only the schedules that can fire, in the order the cron loop
+            // takes them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE cron_schedules (
+                        id TEXT PRIMARY KEY,
+                        tenant_id TEXT NOT NULL,
+                        namespace TEXT NOT NULL,
+                        sequence_id TEXT NOT NULL,
+                        cron_expr TEXT NOT NULL,
+                        timezone TEXT NOT NULL,
+                        enabled INTEGER NOT NULL,
+                        metadata TEXT NOT NULL,
+                        overlap_policy TEXT NOT NULL,
+                        skipped_fires INTEGER NOT NULL DEFAULT 0,
+                        last_skipped_at INTEGER,
+                        last_triggered_at INTEGER,
+                        next_fire_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX cron_schedules_due ON cron_schedules (next_fire_at)
+                        WHERE enabled = 1 AND next_fire_at IS NOT NULL;
+                    CREATE INDEX cron_schedules_tenant ON cron_schedules (tenant_id, created_at);
+                    """
+            )
+        }
         return migrator
     }
 }
