@@ -97,6 +97,15 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw SettingError(source: nil, key: "database.url", message: "\(Stores.redacted(url)): \(error)")
         }
+        // Running open while a key is configured would silently drop the key (and a leftover
+        // ORCH8_INSECURE could override a key given with higher precedence): refuse the mix.
+        if settings.insecure && settings.apiKey != nil {
+            throw SettingError(
+                source: nil,
+                key: "api.insecure",
+                message: "set together with a root API key (api.api_key / ORCH8_API_KEY): remove one of them"
+            )
+        }
         if settings.apiKey == nil && !settings.insecure {
             logger.warning(
                 "no API key set (ORCH8_API_KEY or api.api_key): running without authentication (pass --insecure to silence this)"

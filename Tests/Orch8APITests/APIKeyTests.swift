@@ -72,6 +72,18 @@ import Testing
         }
     }
 
+    @Test func metricsAreForTheRootKeyOnly() async throws {
+        try await APIHarness().run(Self.secured) { api in
+            // Series span every tenant (plugin names, counts): even an operator key is refused.
+            for capability in ["operator", "auditor"] {
+                let key = try await KeyClient.mint(api, capabilities: [capability])
+                #expect(try await key.send(.get, "/metrics", mount: "").status == .forbidden, "\(capability)")
+            }
+            let root = try await api.send(.get, "/metrics", headers: [.apiKey: Self.root], mount: "")
+            #expect(root.status == .ok)
+        }
+    }
+
     @Test func mintingRefusesBadBodies() async throws {
         try await APIHarness().run(Self.secured) { api in
             func mint(_ body: String) async throws -> Reply {

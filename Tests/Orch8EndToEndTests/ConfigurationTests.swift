@@ -77,6 +77,12 @@ import FoundationNetworking
         Refusal(file: "[logging]\nlevel = 3\n", says: ["orch8.toml:2: logging.level: expected trace, debug"]),
         Refusal(file: nil, environment: ["ORCH8_BATCH_SIZE": "many"], says: ["ORCH8_BATCH_SIZE: expected"]),
         Refusal(file: nil, arguments: ["--log-level", "loud"], says: ["--log-level: expected", "got \"loud\""]),
+        Refusal(
+            file: "[api]\ninsecure = true\n",
+            environment: ["ORCH8_API_KEY": "k"],
+            says: ["api.insecure: set together with a root API key"]
+        ),
+        Refusal(file: nil, environment: ["ORCH8_CRON_TICK_SECS": "0.0001"], says: ["ORCH8_CRON_TICK_SECS: expected"]),
     ])
     func aBadSettingStopsTheServerNamingItsSourceAndKey(_ refusal: Refusal) async throws {
         let scratch = try Scratch()

@@ -69,14 +69,22 @@ import Testing
         // The fire bookkeeping is the cron loop's: an update leaves it alone.
         changed.skippedFires = 0
         changed.lastSkippedAt = nil
-        #expect(try await store.updateCronSchedule(changed))
+        #expect(try await store.updateCronSchedule(changed, rescheduled: true))
         var expected = changed
         expected.skippedFires = 3
         expected.lastSkippedAt = first.lastSkippedAt
         #expect(try await store.cronSchedule(id: first.id) == expected)
         var missing = changed
         missing.id = UUID()
-        #expect(try await !store.updateCronSchedule(missing))
+        #expect(try await !store.updateCronSchedule(missing, rescheduled: true))
+        // Without rescheduling, the next fire time stays the stored one, whatever the caller read.
+        var stale = expected
+        stale.nextFireAt = Fixtures.epoch(plus: 1)
+        stale.metadata = ["edited": true]
+        #expect(try await store.updateCronSchedule(stale, rescheduled: false))
+        var kept = expected
+        kept.metadata = ["edited": true]
+        #expect(try await store.cronSchedule(id: first.id) == kept)
 
         #expect(try await store.deleteCronSchedule(id: first.id))
         #expect(try await !store.deleteCronSchedule(id: first.id))

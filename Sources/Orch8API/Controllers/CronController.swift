@@ -96,9 +96,12 @@ struct CronController {
         } else {
             try Self.checkMetadata(schedule.metadata)
         }
-        guard try await store.updateCronSchedule(schedule) else {
+        guard try await store.updateCronSchedule(schedule, rescheduled: timing),
+            let updated = try await store.cronSchedule(id: schedule.id)
+        else {
             throw APIError.notFound("cron schedule \(schedule.id.wire)")
         }
+        schedule = updated
         context.logger.info("cron schedule updated", metadata: metadata(schedule))
         return try .json(encoding: schedule)
     }

@@ -144,8 +144,10 @@ extension SettingValue {
         case .text(let text): number = Double(text)
         default: number = nil
         }
-        guard let number, number > 0, number <= 86_400 else {
-            throw SettingProblem.expected("a number of seconds above 0 and at most 86400", got: self)
+        // At least a millisecond: shorter values would round to a zero interval (a spinning loop, or
+        // leases that expire as they are taken).
+        guard let number, number >= 0.001, number <= 86_400 else {
+            throw SettingProblem.expected("a number of seconds from 0.001 to 86400", got: self)
         }
         return .milliseconds(Int64((number * 1000).rounded()))
     }

@@ -182,9 +182,11 @@ public protocol Store: Sendable {
     /// At most `limit` schedules, oldest first: with a tenant only that tenant's, without every one.
     func cronSchedules(tenantID: String?, limit: Int) async throws -> [CronSchedule]
     /// Writes what the API may change of a schedule (`cron_expr`, `timezone`, `enabled`, `metadata`,
-    /// `overlap_policy`, `next_fire_at`, `updated_at`), leaving the fire bookkeeping the cron loop
-    /// keeps as it is; false if there is no such schedule.
-    func updateCronSchedule(_ schedule: CronSchedule) async throws -> Bool
+    /// `overlap_policy`, `updated_at`, and `next_fire_at` when `rescheduled`), leaving the fire
+    /// bookkeeping the cron loop keeps as it is; false if there is no such schedule. An update that
+    /// does not reschedule must leave `next_fire_at` alone: the loop may have fired and advanced it
+    /// since the caller read the schedule, and writing the old value back would fire that slot twice.
+    func updateCronSchedule(_ schedule: CronSchedule, rescheduled: Bool) async throws -> Bool
     /// Deletes a schedule; false if there is none. Instances it started are not touched.
     func deleteCronSchedule(id: UUID) async throws -> Bool
     /// Fires up to `limit` enabled schedules due at `now` (earliest first), in one transaction with

@@ -43,12 +43,13 @@ extension PostgresStore {
         return try rows.map(PostgresCronRow.schedule)
     }
 
-    public func updateCronSchedule(_ schedule: CronSchedule) async throws -> Bool {
+    public func updateCronSchedule(_ schedule: CronSchedule, rescheduled: Bool) async throws -> Bool {
         let row = PostgresCronRow(schedule)
         return try await !rows(
             """
             UPDATE cron_schedules SET cron_expr = \(row.cronExpr), timezone = \(row.timezone), enabled = \(row.enabled),
-                metadata = \(row.metadata), overlap_policy = \(row.overlapPolicy), next_fire_at = \(row.nextFireAt),
+                metadata = \(row.metadata), overlap_policy = \(row.overlapPolicy),
+                next_fire_at = CASE WHEN \(rescheduled) THEN \(row.nextFireAt) ELSE next_fire_at END,
                 updated_at = \(row.updatedAt)
             WHERE id = \(row.id) RETURNING 1
             """

@@ -43,17 +43,17 @@ extension SQLiteStore {
         }
     }
 
-    public func updateCronSchedule(_ schedule: CronSchedule) async throws -> Bool {
+    public func updateCronSchedule(_ schedule: CronSchedule, rescheduled: Bool) async throws -> Bool {
         let arguments: StatementArguments = [
             schedule.cronExpr, schedule.timezone, schedule.enabled, schedule.metadata.serialized(),
-            schedule.overlapPolicy.rawValue, schedule.nextFireAt.map(SQLiteRows.millis),
+            schedule.overlapPolicy.rawValue, rescheduled, schedule.nextFireAt.map(SQLiteRows.millis),
             SQLiteRows.millis(schedule.updatedAt), SQLiteRows.id(schedule.id),
         ]
         return try await write { db in
             try db.execute(
                 sql: """
                     UPDATE cron_schedules SET cron_expr = ?, timezone = ?, enabled = ?, metadata = ?,
-                        overlap_policy = ?, next_fire_at = ?, updated_at = ?
+                        overlap_policy = ?, next_fire_at = CASE WHEN ? THEN ? ELSE next_fire_at END, updated_at = ?
                     WHERE id = ?
                     """,
                 arguments: arguments
