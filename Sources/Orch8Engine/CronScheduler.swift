@@ -37,8 +37,8 @@ extension Engine {
     }
 
     /// Fires every due cron schedule once: the store creates the instances and moves each schedule
-    /// to its next fire time in the same transaction; this then sends `cancel_previous`'s cancel
-    /// signals and wakes the scheduler for the new instances.
+    /// to its next fire time, with `cancel_previous`'s cancel signals, in the same transaction; this
+    /// then wakes the scheduler for the new instances and the cancelled ones.
     /// - Returns: What was fired, skipped, held back and cancelled (also logged).
     @discardableResult
     public func fireDueCronSchedules() async -> CronTickSummary {
@@ -86,9 +86,9 @@ extension Engine {
                 "cron schedule started an instance",
                 metadata: ["cron.schedule_id": "\(schedule)", "instance.id": "\(instanceID.uuidString.lowercased())"]
             )
-            for previous in cancelling {
-                if await cancel(previous, schedule: schedule) { summary.cancelled += 1 }
-            }
+            // The store sent the cancel signals with the fire; their instances' runs carry them out.
+            for previous in cancelling { signalArrived(for: previous) }
+            summary.cancelled += cancelling.count
         case .skipped:
             summary.skipped += 1
         case .waiting:
@@ -96,27 +96,6 @@ extension Engine {
         case .sequenceMissing:
             summary.sequenceMissing += 1
             logger.warning("cron schedule's sequence no longer exists", metadata: ["cron.schedule_id": "\(schedule)"])
-        }
-    }
-
-    /// Sends a cancel signal to an instance a `cancel_previous` fire replaces; the instance's run
-    /// carries it out as for any cancel (scopes, children). False when it had ended meanwhile.
-    private func cancel(_ instanceID: UUID, schedule: String) async -> Bool {
-        let at = now()
-        let signal = Signal(id: UUIDv7.generate(now: at), instanceID: instanceID, signalType: .cancel, createdAt: at)
-        do {
-            guard case .enqueued = try await store.enqueueSignal(signal, now: at) else { return false }
-            signalArrived(for: instanceID)
-            return true
-        } catch {
-            logger.error(
-                "could not cancel the previous instance of a cron schedule",
-                metadata: [
-                    "cron.schedule_id": "\(schedule)", "instance.id": "\(instanceID.uuidString.lowercased())",
-                    "error": "\(error)",
-                ]
-            )
-            return false
         }
     }
 }

@@ -191,6 +191,19 @@ import Testing
         else { throw Failure("the second fire did not start an instance") }
         #expect(cancelling == [previous])
         #expect(next != previous)
+        // The cancel was stored with the fire, not left for the caller to send.
+        let pending = try await store.pendingSignals(instanceID: previous)
+        #expect(pending.map(\.signalType) == [.cancel])
+        #expect(try await store.pendingSignals(instanceID: next).isEmpty)
+        #expect(try await store.pendingSignals(instanceID: stranger.id).isEmpty)
+        // An instance that has ended by the next fire is neither counted nor signalled.
+        let end = Fixtures.epoch(plus: 90_000)
+        #expect(
+            try await store.setInstanceState(id: previous, from: .scheduled, to: .completed, nextFireAt: nil, now: end)
+        )
+        guard case .started(_, let again) = try await fireOne(store, at: Fixtures.epoch(plus: 120_000))
+        else { throw Failure("the third fire did not start an instance") }
+        #expect(again == [next])
     }
 
     @Test(arguments: StoreBackend.all)

@@ -123,7 +123,8 @@ public struct CronFiring: Sendable, Hashable {
 
     /// What a due schedule's fire did.
     public enum Outcome: Sendable, Hashable {
-        /// This instance was created; the active instances in `cancelling` are to be cancelled.
+        /// This instance was created; the active instances in `cancelling` were sent a cancel signal
+        /// in the same transaction.
         case started(instanceID: UUID, cancelling: [UUID])
         /// Skipped under the `skip` policy.
         case skipped

@@ -195,7 +195,8 @@ public protocol Store: Sendable {
     ///
     /// For each: the schedule's active instances (scheduled, running, waiting, paused, with its
     /// `cron_schedule_id` in their metadata) go through ``CronOverlapPolicy/decide(active:)``. A
-    /// start creates ``CronSchedule/instance(now:)`` and sets `last_triggered_at`; a skip counts in
+    /// start creates ``CronSchedule/instance(now:)``, sends each instance it replaces a `cancel`
+    /// signal (those not yet ended are named in the firing) and sets `last_triggered_at`; a skip counts in
     /// `skipped_fires` and `last_skipped_at`; both move `next_fire_at` to the first fire time after
     /// `now` (missed fires collapse into this one). A wait leaves the fire due at `recheckAt`. A
     /// schedule whose sequence is gone starts nothing and moves on to its next fire time.

@@ -117,12 +117,16 @@ public final class WasmRuntime: Sendable {
         let outcome = OneShot<Result<WasmCall, StepFailure>>()
         return await withCheckedContinuation { continuation in
             outcome.attach(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                if !Task.isCancelled {
-                    outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
-                }
+            // A dispatch timer, not a sleeping task: the deadline must hold even while the
+            // cooperative pool (two threads here) is saturated, so that the answer cannot wait for
+            // the guest to run out of fuel.
+            let timer = Deadline {
+                outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
             }
+            DispatchQueue.global().asyncAfter(
+                deadline: .now() + .nanoseconds(Int(clamping: timeout.nanoseconds)),
+                execute: timer.item
+            )
             pool.submit { thread in
                 let result = sandbox.call(loaded, input: bytes, limits: limits, thread: &thread)
                 timer.cancel()
@@ -142,6 +146,16 @@ public final class WasmRuntime: Sendable {
 }
 
 /// A continuation resumed by whichever comes first: the call or its deadline.
+/// A deadline's work item, cancellable from the guest thread once the call is answered.
+private final class Deadline: @unchecked Sendable {
+    // DispatchWorkItem is thread-safe (cancel may race the timer) but not marked Sendable.
+    let item: DispatchWorkItem
+
+    init(_ fire: @escaping @Sendable () -> Void) { item = DispatchWorkItem(block: fire) }
+
+    func cancel() { item.cancel() }
+}
+
 private final class OneShot<Value: Sendable>: Sendable {
     private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, value: Value?)>((nil, nil))
 
@@ -175,5 +189,14 @@ extension Duration {
     var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Saturates rather than overflows for durations past Int64 nanoseconds (~292 years).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflowed) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflowed ? .max : sum
     }
 }

@@ -134,7 +134,20 @@ extension PostgresStore {
                 "UPDATE cron_schedules SET next_fire_at = \(next), last_triggered_at = \(nowMillis) WHERE id = \(id)",
                 logger
             )
-            return firing(.started(instanceID: instance.id, cancelling: cancelling))
+            // The cancels commit with the fire: a crash cannot leave the old run going beside the new.
+            var cancelled: [UUID] = []
+            for previous in cancelling {
+                let signal = Signal(
+                    id: UUIDv7.generate(now: now),
+                    instanceID: previous,
+                    signalType: .cancel,
+                    createdAt: now
+                )
+                if case .enqueued = try await enqueueSignal(signal, connection, logger, now: now) {
+                    cancelled.append(previous)
+                }
+            }
+            return firing(.started(instanceID: instance.id, cancelling: cancelled))
         case .skip:
             try await connection.execute(
                 """

@@ -26,43 +26,53 @@ extension PostgresStore {
     }
 
     public func enqueueSignal(_ signal: Signal, now: Date) async throws -> SignalEnqueueResult {
+        let logger = logger
+        return try await transaction { connection in
+            try await Self.enqueueSignal(signal, connection, logger, now: now)
+        }
+    }
+
+    /// Enqueues `signal` inside the caller's transaction (a cron fire's cancels go in its own).
+    static func enqueueSignal(
+        _ signal: Signal,
+        _ connection: PostgresConnection,
+        _ logger: Logger,
+        now: Date
+    ) async throws -> SignalEnqueueResult {
         let type = try PostgresRows.text(signal.signalType)
         let payload = signal.payload.serialized()
         let key = PostgresRows.id(signal.instanceID)
         let time = PostgresRows.millis(now)
-        let logger = logger
-        return try await transaction { connection in
-            // Locked, so that the instance cannot end between the check and the insert.
-            guard
-                let row = try await connection.rows("SELECT state FROM instances WHERE id = \(key) FOR UPDATE", logger)
-                    .first,
-                let state = InstanceState(rawValue: try PostgresCells(row)[0])
-            else { return .instanceNotFound }
-            if state.isTerminal { return .instanceTerminal(state) }
+        // Locked, so that the instance cannot end between the check and the insert.
+        guard
+            let row = try await connection.rows("SELECT state FROM instances WHERE id = \(key) FOR UPDATE", logger)
+                .first,
+            let state = InstanceState(rawValue: try PostgresCells(row)[0])
+        else { return .instanceNotFound }
+        if state.isTerminal { return .instanceTerminal(state) }
+        try await connection.execute(
+            """
+            INSERT INTO signals (id, instance_id, signal_type, payload, delivered, created_at)
+            VALUES (\(PostgresRows.id(signal.id)), \(key), \(type), \(payload), 0,
+                \(PostgresRows.millis(signal.createdAt)))
+            """,
+            logger
+        )
+        if state == .scheduled {
             try await connection.execute(
                 """
-                INSERT INTO signals (id, instance_id, signal_type, payload, delivered, created_at)
-                VALUES (\(PostgresRows.id(signal.id)), \(key), \(type), \(payload), 0,
-                    \(PostgresRows.millis(signal.createdAt)))
+                UPDATE instances SET next_fire_at = \(time), updated_at = \(time)
+                WHERE id = \(key) AND state = 'scheduled'
                 """,
                 logger
             )
-            if state == .scheduled {
-                try await connection.execute(
-                    """
-                    UPDATE instances SET next_fire_at = \(time), updated_at = \(time)
-                    WHERE id = \(key) AND state = 'scheduled'
-                    """,
-                    logger
-                )
-            }
-            // An answer to a human gate wakes the instance that waits on it (ORCH8-SPEC §7.6).
-            if signal.signalType.isHumanInput { try await Self.makeDue(connection, logger, instanceID: key, now: time) }
-            // The node running the instance may be another: it learns of the signal from this.
-            let note = Self.signalPrefix + key
-            try await connection.execute("SELECT pg_notify(\(Self.channel), \(note))", logger)
-            return .enqueued(state)
         }
+        // An answer to a human gate wakes the instance that waits on it (ORCH8-SPEC §7.6).
+        if signal.signalType.isHumanInput { try await Self.makeDue(connection, logger, instanceID: key, now: time) }
+        // The node running the instance may be another: it learns of the signal from this.
+        let note = Self.signalPrefix + key
+        try await connection.execute("SELECT pg_notify(\(Self.channel), \(note))", logger)
+        return .enqueued(state)
     }
 
     public func pendingSignals(instanceID: UUID) async throws -> [Signal] {

@@ -127,7 +127,18 @@ extension SQLiteStore {
                 sql: "UPDATE cron_schedules SET next_fire_at = ?, last_triggered_at = ? WHERE id = ?",
                 arguments: [next, nowMillis, id]
             )
-            return firing(.started(instanceID: instance.id, cancelling: cancelling))
+            // The cancels commit with the fire: a crash cannot leave the old run going beside the new.
+            var cancelled: [UUID] = []
+            for previous in cancelling {
+                let signal = Signal(
+                    id: UUIDv7.generate(now: now),
+                    instanceID: previous,
+                    signalType: .cancel,
+                    createdAt: now
+                )
+                if case .enqueued = try SQLiteStore.enqueueSignal(signal, db, now: now) { cancelled.append(previous) }
+            }
+            return firing(.started(instanceID: instance.id, cancelling: cancelled))
         case .skip:
             try db.execute(
                 sql: """

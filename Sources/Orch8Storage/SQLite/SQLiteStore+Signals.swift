@@ -28,34 +28,36 @@ extension SQLiteStore {
     }
 
     public func enqueueSignal(_ signal: Signal, now: Date) async throws -> SignalEnqueueResult {
+        try await write { db in try Self.enqueueSignal(signal, db, now: now) }
+    }
+
+    /// Enqueues `signal` inside the caller's write transaction (a cron fire's cancels go in its own).
+    static func enqueueSignal(_ signal: Signal, _ db: Database, now: Date) throws -> SignalEnqueueResult {
         let type = try SQLiteRows.text(signal.signalType)
-        let payload = signal.payload.serialized()
-        return try await write { db in
-            let key = SQLiteRows.id(signal.instanceID)
-            guard let text = try String.fetchOne(db, sql: "SELECT state FROM instances WHERE id = ?", arguments: [key]),
-                let state = InstanceState(rawValue: text)
-            else { return .instanceNotFound }
-            if state.isTerminal { return .instanceTerminal(state) }
+        let key = SQLiteRows.id(signal.instanceID)
+        guard let text = try String.fetchOne(db, sql: "SELECT state FROM instances WHERE id = ?", arguments: [key]),
+            let state = InstanceState(rawValue: text)
+        else { return .instanceNotFound }
+        if state.isTerminal { return .instanceTerminal(state) }
+        try db.execute(
+            sql: """
+                INSERT INTO signals (id, instance_id, signal_type, payload, delivered, created_at)
+                VALUES (?, ?, ?, ?, 0, ?)
+                """,
+            arguments: [
+                SQLiteRows.id(signal.id), key, type, signal.payload.serialized(),
+                SQLiteRows.millis(signal.createdAt),
+            ]
+        )
+        if state == .scheduled {
             try db.execute(
-                sql: """
-                    INSERT INTO signals (id, instance_id, signal_type, payload, delivered, created_at)
-                    VALUES (?, ?, ?, ?, 0, ?)
-                    """,
-                arguments: [
-                    SQLiteRows.id(signal.id), key, type, payload,
-                    SQLiteRows.millis(signal.createdAt),
-                ]
+                sql: "UPDATE instances SET next_fire_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'",
+                arguments: [SQLiteRows.millis(now), SQLiteRows.millis(now), key]
             )
-            if state == .scheduled {
-                try db.execute(
-                    sql: "UPDATE instances SET next_fire_at = ?, updated_at = ? WHERE id = ? AND state = 'scheduled'",
-                    arguments: [SQLiteRows.millis(now), SQLiteRows.millis(now), key]
-                )
-            }
-            // An answer to a human gate wakes the instance that waits on it (ORCH8-SPEC §7.6).
-            if signal.signalType.isHumanInput { try Self.makeDue(db, instanceID: key, now: SQLiteRows.millis(now)) }
-            return .enqueued(state)
         }
+        // An answer to a human gate wakes the instance that waits on it (ORCH8-SPEC §7.6).
+        if signal.signalType.isHumanInput { try Self.makeDue(db, instanceID: key, now: SQLiteRows.millis(now)) }
+        return .enqueued(state)
     }
 
     public func pendingSignals(instanceID: UUID) async throws -> [Signal] {
