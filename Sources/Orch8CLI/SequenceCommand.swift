@@ -34,7 +34,7 @@ extension SequenceCommand {
                 throw ValidationError("FILE: \(file) does not hold a JSON object")
             }
             let now = Date()
-            if definition["id"] == nil { definition["id"] = .string(UUIDv7.generate(now: now).uuidString.lowercased()) }
+            if definition["id"] == nil { definition["id"] = .string(UUIDv7.generate(now: now).lowercasedText) }
             if definition["version"] == nil { definition["version"] = 1 }
             if definition["created_at"] == nil { definition["created_at"] = .string(RFC3339.format(now)) }
             if definition["namespace"] == nil { definition["namespace"] = "default" }

@@ -78,13 +78,13 @@ extension Engine {
     }
 
     private func apply(_ firing: CronFiring, to summary: inout CronTickSummary) async {
-        let schedule = firing.scheduleID.uuidString.lowercased()
+        let schedule = firing.scheduleID.lowercasedText
         switch firing.outcome {
         case .started(let instanceID, let cancelling):
             summary.fired += 1
             logger.debug(
                 "cron schedule started an instance",
-                metadata: ["cron.schedule_id": "\(schedule)", "instance.id": "\(instanceID.uuidString.lowercased())"]
+                metadata: ["cron.schedule_id": "\(schedule)", "instance.id": "\(instanceID.lowercasedText)"]
             )
             // The store sent the cancel signals with the fire; their instances' runs carry them out.
             for previous in cancelling { signalArrived(for: previous) }

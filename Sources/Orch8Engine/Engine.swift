@@ -236,7 +236,7 @@ public final class Engine: Service, Sendable {
             logger.error(
                 "instance run failed; releasing it",
                 metadata: [
-                    "instance_id": "\(claimed.instance.id.uuidString.lowercased())",
+                    "instance_id": "\(claimed.instance.id.lowercasedText)",
                     "tenant_id": "\(claimed.instance.tenantID)", "error": "\(error)",
                 ]
             )

@@ -175,7 +175,7 @@ extension InstanceRun {
     /// run that logs nothing pays nothing.
     func logMetadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata = extra
-        metadata["instance_id"] = "\(instance.id.uuidString.lowercased())"
+        metadata["instance_id"] = "\(instance.id.lowercasedText)"
         metadata["tenant_id"] = "\(instance.tenantID)"
         return metadata
     }
@@ -211,7 +211,7 @@ extension InstanceRun {
             outputs: withOutputs ? latestOutputs : [:],
             runtime: (try? JSONValueEncoder().encode(instance.context.runtime)) ?? .emptyObject,
             state: .object(kv),
-            instanceID: instance.id.uuidString.lowercased()
+            instanceID: instance.id.lowercasedText
         )
     }
 

@@ -10,7 +10,7 @@ extension InstanceRun {
     /// the block. A missing sequence or too deep a nesting fails the whole parent.
     mutating func runSubSequence(_ block: SubSequenceBlock) async throws -> StepOutcome {
         let key = Self.childKey(block.id)
-        if let childID = instance.metadata[key]?.stringValue.flatMap(UUID.init(uuidString:)) {
+        if let childID = instance.metadata[key]?.stringValue.flatMap({ UUID(text: $0) }) {
             // Created in this run and not committed yet, or gone: it cannot have ended.
             guard let child = try await engine.store.instance(id: childID) else { return .wait(until: nil) }
             switch child.state {
@@ -21,9 +21,9 @@ extension InstanceRun {
                 return .finished
             case .failed, .cancelled:
                 return .failed(
-                    "block `\(block.id)`: sub-sequence instance \(childID.uuidString.lowercased()) \(child.state.rawValue)",
+                    "block `\(block.id)`: sub-sequence instance \(childID.lowercasedText) \(child.state.rawValue)",
                     attempt: 0,
-                    details: ["child_instance_id": .string(childID.uuidString.lowercased())]
+                    details: ["child_instance_id": .string(childID.lowercasedText)]
                 )
             case .scheduled, .running, .waiting, .paused:
                 return .wait(until: nil)
@@ -72,7 +72,7 @@ extension InstanceRun {
             updatedAt: now
         )
         update.childInstances.append(child)
-        setMetadata(key, .string(child.id.uuidString.lowercased()))
+        setMetadata(key, .string(child.id.lowercasedText))
         return .wait(until: nil)
     }
 }

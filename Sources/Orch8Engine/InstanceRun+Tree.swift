@@ -325,7 +325,7 @@ extension InstanceRun: BlockRuntime {
         if let task = workerTasks[blockID], task.state == .pending || task.state == .claimed {
             update.cancelsWorkerTasksOf.append(blockID)
         }
-        if let child = instance.metadata[Self.childKey(blockID)]?.stringValue.flatMap(UUID.init(uuidString:)) {
+        if let child = instance.metadata[Self.childKey(blockID)]?.stringValue.flatMap({ UUID(text: $0) }) {
             childrenToCancel.append(child)
         }
         // A cancelled gate is no longer waiting for anyone (GET /approvals).
@@ -369,7 +369,7 @@ extension InstanceRun: BlockRuntime {
             treeVersion &+= 1
             return
         }
-        let snapshot = rows.snapshots[blockID]?.last.map { outputs[$0].id.uuidString.lowercased() }
+        let snapshot = rows.snapshots[blockID]?.last.map { outputs[$0].id.lowercasedText }
         let total = rows.snapshots[blockID]?.last.map { outputs[$0].output.arrayValue?.count ?? 0 } ?? 0
         append(
             blockID: blockID,

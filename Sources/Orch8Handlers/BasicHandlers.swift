@@ -68,7 +68,7 @@ struct AssertHandler: StepHandler {
                 data: invocation.context.data,
                 config: invocation.context.config,
                 state: .object(invocation.state),
-                instanceID: invocation.instanceID.uuidString.lowercased()
+                instanceID: invocation.instanceID.lowercasedText
             )
             passed = Orch8Core.Expression(lenient: text).isTrue(in: scope)
         } else {

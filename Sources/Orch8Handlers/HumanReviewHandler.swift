@@ -39,7 +39,7 @@ public struct HumanReviewHandler: StepHandler {
             "instructions": try text("instructions", default: nil),
             "review_data": params["review_data"] ?? .null,
             "choices": choices,
-            "instance_id": .string(invocation.instanceID.uuidString.lowercased()),
+            "instance_id": .string(invocation.instanceID.lowercasedText),
             "block_id": .string(invocation.blockID),
             "tenant_id": .string(invocation.tenantID),
         ]

@@ -7,7 +7,7 @@ public enum PluginEnvelope {
     public static func make(_ invocation: StepInvocation, config: JSON) -> JSON {
         let context: [String: JSON] = ["data": invocation.context.data, "config": invocation.context.config]
         return [
-            "instance_id": .string(invocation.instanceID.uuidString.lowercased()),
+            "instance_id": .string(invocation.instanceID.lowercasedText),
             "block_id": .string(invocation.blockID),
             "params": invocation.params,
             "context": .object(context),

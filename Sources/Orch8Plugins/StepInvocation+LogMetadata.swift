@@ -8,7 +8,7 @@ extension StepInvocation {
     /// is only built when the level is enabled.
     func logMetadata(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         var metadata = extra
-        metadata["instance_id"] = "\(instanceID.uuidString.lowercased())"
+        metadata["instance_id"] = "\(instanceID.lowercasedText)"
         metadata["block_id"] = "\(blockID)"
         metadata["tenant_id"] = "\(tenantID)"
         metadata["handler"] = "\(handler)"

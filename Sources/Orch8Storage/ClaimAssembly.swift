@@ -18,7 +18,7 @@ enum ClaimAssembly {
         var state: [String: [String: JSON]] = [:]
         for row in stateRows { state[row.instanceID, default: [:]][row.key] = try JSON.parse(row.value) }
         var tasks: [String: [WorkerTask]] = [:]
-        for task in taskList { tasks[task.instanceID.uuidString.lowercased(), default: []].append(task) }
+        for task in taskList { tasks[task.instanceID.lowercasedText, default: []].append(task) }
         var nodes: [String: [ExecutionNode]] = [:]
         for row in nodeRows { nodes[row.instanceID, default: []].append(try row.decode()) }
         // RETURNING gives no order: hand instances out in claim order.

@@ -167,5 +167,5 @@ struct SequenceController {
 
 extension UUID {
     /// The lowercase form the wire uses.
-    var wire: String { uuidString.lowercased() }
+    var wire: String { lowercasedText }
 }

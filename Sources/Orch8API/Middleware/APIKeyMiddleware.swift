@@ -63,7 +63,7 @@ struct APIKeyMiddleware: RouterMiddleware {
             context.logger.info(
                 "API key lacks the capability for the route",
                 metadata: [
-                    "api_key.id": "\(key.id.uuidString.lowercased())", "http.method": "\(request.method)",
+                    "api_key.id": "\(key.id.lowercasedText)", "http.method": "\(request.method)",
                     "http.path": "\(request.uri.path)",
                 ]
             )

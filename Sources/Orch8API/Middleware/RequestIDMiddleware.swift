@@ -15,7 +15,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         let given = request.headers[.requestID].flatMap { $0.isEmpty ? nil : $0 }
-        let id = given ?? UUIDv7.generate().uuidString.lowercased()
+        let id = given ?? UUIDv7.generate().lowercasedText
         context.requestID = id
         context.logger[metadataKey: "request.id"] = "\(id)"
         var response = try await next(request, context)

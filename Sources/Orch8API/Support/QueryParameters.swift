@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Orch8Core
 
 /// The query string of a request, with the parsing rules list routes share. Bad values are 400s
 /// (`invalid argument: …`), never 500s.
@@ -41,7 +42,7 @@ struct QueryParameters {
     /// - Throws: ``APIError/invalidArgument(_:)`` for a malformed one.
     func uuid(_ name: String) throws(APIError) -> UUID? {
         guard let text = self[name] else { return nil }
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUID(text: text) else {
             throw .invalidArgument("query parameter `\(name)`: invalid UUID '\(text)'")
         }
         return id
@@ -54,7 +55,7 @@ extension APIRequestContext {
     ///   path extractor answers).
     func pathUUID(_ name: String = "id") throws(APIError) -> UUID {
         let text = parameters.get(name) ?? ""
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUID(text: text) else {
             throw .invalidArgument("invalid UUID in path: '\(text)'")
         }
         return id

@@ -25,6 +25,6 @@ public struct EvaluationEnvironment: Sendable {
     public static let live = EvaluationEnvironment(
         now: { Date() },
         randomInteger: { Int64.random(in: $0) },
-        uuid: { UUID().uuidString.lowercased() }
+        uuid: { UUID().lowercasedText }
     )
 }

@@ -96,7 +96,7 @@ private func decodeValue<T: Decodable>(_ type: T.Type, from value: JSON, path: [
     }
     if T.self == UUID.self {
         guard case .string(let s) = value else { throw mismatch("UUID string", value, path) }
-        guard let uuid = UUID(uuidString: s) else {
+        guard let uuid = UUID(text: s) else {
             throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "invalid UUID '\(s)'"))
         }
         return uuid as! T

@@ -24,7 +24,7 @@ private func encodeToJSON<T: Encodable>(_ value: T, path: [any CodingKey]) throw
     case let f as Float: return .double(Double(f))
     case let d as Double: return .double(d)
     case let date as Date: return .string(RFC3339.format(date))
-    case let uuid as UUID: return .string(uuid.uuidString.lowercased())
+    case let uuid as UUID: return .string(uuid.lowercasedText)
     default:
         let encoder = _JSONValueEncoder(node: Node(), codingPath: path)
         try value.encode(to: encoder)

@@ -170,7 +170,7 @@ extension CronSchedule {
     /// namespace and time zone, with its metadata plus `cron_schedule_id`.
     public func instance(now: Date) -> TaskInstance {
         var fields = metadata.objectValue ?? [:]
-        fields[Self.metadataKey] = .string(id.uuidString.lowercased())
+        fields[Self.metadataKey] = .string(id.lowercasedText)
         return TaskInstance(
             id: UUIDv7.generate(now: now),
             sequenceID: sequenceID,

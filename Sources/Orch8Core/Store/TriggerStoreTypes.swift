@@ -20,7 +20,7 @@ public struct EventDedupe: Sendable, Hashable {
 
     /// `key` among the emissions of the instance `parent`.
     public static func parent(_ parent: UUID, key: String) -> EventDedupe {
-        EventDedupe(scope: "parent:\(parent.uuidString.lowercased())", key: key)
+        EventDedupe(scope: "parent:\(parent.lowercasedText)", key: key)
     }
 
     /// `key` among the emissions of every instance of `tenant`.

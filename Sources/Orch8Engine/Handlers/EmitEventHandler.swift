@@ -63,7 +63,7 @@ struct EmitEventHandler: StepHandler {
         // The engine's keys win over `meta`, so an instance cannot pass for another source.
         metadata["source"] = "emit_event"
         metadata["trigger"] = .string(slug)
-        metadata["parent_instance_id"] = .string(invocation.instanceID.uuidString.lowercased())
+        metadata["parent_instance_id"] = .string(invocation.instanceID.lowercasedText)
         var instance = trigger.instance(of: sequence, data: request.data, metadata: .object(metadata), now: now)
         instance.context.runtime.dryRun = invocation.context.runtime.dryRun
         instance.context.runtime.dryRunAutoApprove = invocation.context.runtime.dryRunAutoApprove
@@ -78,7 +78,7 @@ struct EmitEventHandler: StepHandler {
         }
         if !created.deduplicated { link.wake() }
         return StepResult(output: [
-            "instance_id": .string(created.instanceID.uuidString.lowercased()),
+            "instance_id": .string(created.instanceID.lowercasedText),
             "sequence_name": .string(sequence.name),
             "deduped": .bool(created.deduplicated),
         ])

@@ -18,7 +18,7 @@ enum InstanceHandlers {
         guard let text = params["instance_id"]?.stringValue else {
             throw .permanent("\(handler): params.instance_id is required (a UUID string)")
         }
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUID(text: text) else {
             throw .permanent("\(handler): params.instance_id must be a UUID, got `\(text)`")
         }
         return id
@@ -144,5 +144,5 @@ struct QueryInstanceHandler: StepHandler {
 }
 
 extension UUID {
-    fileprivate var lowercased: String { uuidString.lowercased() }
+    fileprivate var lowercased: String { lowercasedText }
 }

@@ -46,11 +46,25 @@ final class WasmThreadPool: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Yields a guest thread makes, looking for the next job, before it sleeps: steps come in
+    /// streams, and a thread that is still awake saves the sleep and the wake-up of the next call.
+    static let spinsBeforeSleep = 64
+
     private func work() {
         var thread = GuestThread(stack: ExecutionStack(engine: engine))
         while true {
+            var spins = 0
             condition.lock()
-            while jobs.isEmpty { condition.wait() }
+            while jobs.isEmpty {
+                if spins < Self.spinsBeforeSleep {
+                    spins += 1
+                    condition.unlock()
+                    sched_yield()
+                    condition.lock()
+                } else {
+                    condition.wait()
+                }
+            }
             let job = jobs.removeFirst()
             running += 1
             condition.unlock()

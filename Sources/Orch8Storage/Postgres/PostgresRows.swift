@@ -7,10 +7,10 @@ import PostgresNIO
 enum PostgresRows {
     static func millis(_ date: Date) -> Int64 { SQLiteRows.millis(date) }
     static func date(_ millis: Int64) -> Date { SQLiteRows.date(millis) }
-    static func id(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
+    static func id(_ uuid: UUID) -> String { uuid.lowercasedText }
 
     static func uuid(_ text: String, _ column: String) throws -> UUID {
-        guard let uuid = UUID(uuidString: text) else { throw PostgresStoreError("corrupt id '\(text)' in \(column)") }
+        guard let uuid = UUID(text: text) else { throw PostgresStoreError("corrupt id '\(text)' in \(column)") }
         return uuid
     }
 

@@ -39,8 +39,7 @@ extension PostgresStore {
                                     case Self.taskChannel: continuation.yield(.tasks)
                                     case Self.pluginChannel: continuation.yield(.plugins)
                                     case let payload where payload.hasPrefix(Self.signalPrefix):
-                                        if let id = UUID(uuidString: String(payload.dropFirst(Self.signalPrefix.count)))
-                                        {
+                                        if let id = UUID(text: String(payload.dropFirst(Self.signalPrefix.count))) {
                                             continuation.yield(.signal(id))
                                         }
                                     default: continuation.yield(.work)

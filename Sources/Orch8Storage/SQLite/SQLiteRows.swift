@@ -8,10 +8,10 @@ enum SQLiteRows {
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 
-    static func id(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
+    static func id(_ uuid: UUID) -> String { uuid.lowercasedText }
 
     static func uuid(_ text: String, _ column: String) throws -> UUID {
-        guard let uuid = UUID(uuidString: text) else { throw SQLiteStoreError("corrupt id '\(text)' in \(column)") }
+        guard let uuid = UUID(text: text) else { throw SQLiteStoreError("corrupt id '\(text)' in \(column)") }
         return uuid
     }
 
