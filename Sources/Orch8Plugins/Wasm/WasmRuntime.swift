@@ -120,13 +120,9 @@ public final class WasmRuntime: Sendable {
             // A dispatch timer, not a sleeping task: the deadline must hold even while the
             // cooperative pool (two threads here) is saturated, so that the answer cannot wait for
             // the guest to run out of fuel.
-            let timer = Deadline {
+            let timer = Deadline(after: timeout) {
                 outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
             }
-            DispatchQueue.global().asyncAfter(
-                deadline: .now() + .nanoseconds(Int(clamping: timeout.nanoseconds)),
-                execute: timer.item
-            )
             pool.submit { thread in
                 let result = sandbox.call(loaded, input: bytes, limits: limits, thread: &thread)
                 timer.cancel()
@@ -146,14 +142,22 @@ public final class WasmRuntime: Sendable {
 }
 
 /// A continuation resumed by whichever comes first: the call or its deadline.
-/// A deadline's work item, cancellable from the guest thread once the call is answered.
-private final class Deadline: @unchecked Sendable {
-    // DispatchWorkItem is thread-safe (cancel may race the timer) but not marked Sendable.
-    let item: DispatchWorkItem
+/// A call's deadline: what to do when it passes, dropped once the call is answered.
+private final class Deadline: Sendable {
+    /// Dispatch keeps the timer until its time even when the call ended long before: cancelling
+    /// drops the action at once, so that the pending timer keeps only this small object alive,
+    /// not the call's answer.
+    private let action: Mutex<(@Sendable () -> Void)?>
 
-    init(_ fire: @escaping @Sendable () -> Void) { item = DispatchWorkItem(block: fire) }
+    init(after timeout: Duration, _ fire: @escaping @Sendable () -> Void) {
+        action = Mutex(fire)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: timeout.nanoseconds))) {
+            [self] in
+            action.withLock { $0.take() }?()
+        }
+    }
 
-    func cancel() { item.cancel() }
+    func cancel() { action.withLock { $0 = nil } }
 }
 
 private final class OneShot<Value: Sendable>: Sendable {
