@@ -139,7 +139,7 @@ extension InstanceRun {
         childrenToCancel = []
         for child in children {
             let now = engine.now()
-            let signal = Signal(id: UUIDv7.generate(now: now), instanceID: child, signalType: .cancel, createdAt: now)
+            let signal = Signal.cancel(child, at: now)
             if case .enqueued = try await engine.store.enqueueSignal(signal, now: now) {
                 engine.signalArrived(for: child)
             }

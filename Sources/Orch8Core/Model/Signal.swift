@@ -17,6 +17,12 @@ public struct Signal: Sendable, Hashable {
     /// When it was processed.
     public var deliveredAt: Date?
 
+    /// A cancel signal for `instanceID`, sent at `now` (the engine's own cancels: a parent's
+    /// children, a cron fire's previous run).
+    public static func cancel(_ instanceID: UUID, at now: Date) -> Signal {
+        Signal(id: UUIDv7.generate(now: now), instanceID: instanceID, signalType: .cancel, createdAt: now)
+    }
+
     /// Creates a signal.
     public init(
         id: UUID,

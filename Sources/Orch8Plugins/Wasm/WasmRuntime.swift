@@ -141,7 +141,6 @@ public final class WasmRuntime: Sendable {
     }
 }
 
-/// A continuation resumed by whichever comes first: the call or its deadline.
 /// A call's deadline: what to do when it passes, dropped once the call is answered.
 private final class Deadline: Sendable {
     /// Dispatch keeps the timer until its time even when the call ended long before: cancelling
@@ -160,6 +159,7 @@ private final class Deadline: Sendable {
     func cancel() { action.withLock { $0 = nil } }
 }
 
+/// A continuation resumed by whichever comes first: the call or its deadline.
 private final class OneShot<Value: Sendable>: Sendable {
     private let state = Mutex<(continuation: CheckedContinuation<Value, Never>?, value: Value?)>((nil, nil))
 

@@ -137,13 +137,7 @@ extension PostgresStore {
             // The cancels commit with the fire: a crash cannot leave the old run going beside the new.
             var cancelled: [UUID] = []
             for previous in cancelling {
-                let signal = Signal(
-                    id: UUIDv7.generate(now: now),
-                    instanceID: previous,
-                    signalType: .cancel,
-                    createdAt: now
-                )
-                if case .enqueued = try await enqueueSignal(signal, connection, logger, now: now) {
+                if case .enqueued = try await enqueueSignal(.cancel(previous, at: now), connection, logger, now: now) {
                     cancelled.append(previous)
                 }
             }

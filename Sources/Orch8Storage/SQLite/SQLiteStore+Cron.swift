@@ -130,13 +130,9 @@ extension SQLiteStore {
             // The cancels commit with the fire: a crash cannot leave the old run going beside the new.
             var cancelled: [UUID] = []
             for previous in cancelling {
-                let signal = Signal(
-                    id: UUIDv7.generate(now: now),
-                    instanceID: previous,
-                    signalType: .cancel,
-                    createdAt: now
-                )
-                if case .enqueued = try SQLiteStore.enqueueSignal(signal, db, now: now) { cancelled.append(previous) }
+                if case .enqueued = try SQLiteStore.enqueueSignal(.cancel(previous, at: now), db, now: now) {
+                    cancelled.append(previous)
+                }
             }
             return firing(.started(instanceID: instance.id, cancelling: cancelled))
         case .skip:
