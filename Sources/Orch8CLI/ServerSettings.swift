@@ -81,6 +81,7 @@ extension ServerSettings {
                 try settings.apply(key, .text(text), source: .environment(name))
             }
         }
+        settings.warnings += environmentWarnings(environment)
         for given in flags {
             guard let key = keys.first(where: { $0.flag == given.flag }) else {
                 throw SettingError(source: .flag(given.flag), key: nil, message: "not a setting")

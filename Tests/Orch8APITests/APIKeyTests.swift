@@ -249,15 +249,46 @@ import Testing
                 let signal = #"{"signal_type": "cancel"}"#
                 let cancel = try await key.send(.post, "/instances/\(instanceID)/signals", signal, mount: mount)
                 #expect(cancel.status == .notFound)
+                // Everything under the instance, the plugin and the sequence: reads and changes alike.
+                let attempts: [(HTTPRequest.Method, String, String?)] = [
+                    (.get, "/instances/\(instanceID)/outputs", nil), (.get, "/instances/\(instanceID)/tree", nil),
+                    (.get, "/instances/\(instanceID)/children", nil), (.get, "/instances/\(instanceID)/logs", nil),
+                    (.patch, "/instances/\(instanceID)/context", #"{"context": {"data": {"taken": true}}}"#),
+                    (.patch, "/instances/\(instanceID)/state", #"{"state": "paused"}"#),
+                    (.post, "/instances/\(instanceID)/retry", nil),
+                    (.patch, "/plugins/theirs", #"{"enabled": false}"#), (.delete, "/plugins/theirs", nil),
+                    (.get, "/sequences/by-name?tenant_id=globex&namespace=default&name=theirs", nil),
+                    (.post, "/sequences/\(sequence.wire)/deprecate", nil),
+                    (.delete, "/sequences/\(sequence.wire)", nil),
+                ]
+                for (method, path, body) in attempts {
+                    let reply = try await key.send(method, path, body, mount: mount)
+                    #expect([.notFound, .forbidden].contains(reply.status), "\(method) \(path): \(reply.status)")
+                    #expect(!reply.text.contains("globex"), "\(method) \(path): \(reply.text)")
+                }
+                let versions = try await key.send(
+                    .get,
+                    "/sequences/versions?tenant_id=globex&namespace=default&name=theirs",
+                    mount: mount
+                )
+                #expect(!versions.text.contains(sequence.wire), "\(versions.text)")
                 for path in ["/sequences", "/instances", "/plugins"] {
                     let listed = try await key.send(.get, path + "?tenant_id=globex", tenant: nil, mount: mount)
                     #expect(listed.status == .ok)
                     #expect(!listed.text.contains("theirs") && !listed.text.contains(instanceID), "\(path)")
                 }
             }
-            // The root key, for comparison, sees them.
+            // The root key, for comparison, sees them, none of them changed.
             let all = try await root.send(.get, "/instances", tenant: "globex")
             #expect(all.text.contains(instanceID))
+            let theirs = try await root.send(.get, "/instances/\(instanceID)", tenant: "globex").json
+            #expect(
+                theirs["state"] != nil && theirs["state"] != "paused" && theirs["context"]?["data"]?["taken"] == nil,
+                "\(theirs)"
+            )
+            #expect(try await root.send(.get, "/plugins/theirs", tenant: "globex").json["enabled"] == true)
+            let kept = try await root.send(.get, "/sequences/\(sequence.wire)", tenant: "globex")
+            #expect(kept.status == .ok && kept.json["deprecated"] == false, "\(kept.text)")
         }
     }
 

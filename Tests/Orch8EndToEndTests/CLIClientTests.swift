@@ -341,6 +341,46 @@ import FoundationNetworking
         #expect(hidden.stderr.contains("not found"), "\(hidden.stderr)")
     }
 
+    @Test func startWaitShowsALiveStatusOnATerminalAndGivesUpAtTheTimeout() async throws {
+        let directory = try Self.directory("live")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = ServerProcess(databasePath: directory.appendingPathComponent("orch8.db").path)
+        try await server.start()
+        defer { server.stop() }
+        let file = try Self.sequenceFile(
+            in: directory,
+            name: "cli-nap",
+            blocks: #"[{"type": "step", "id": "nap", "handler": "sleep", "params": {"duration_ms": 600000}}]"#
+        )
+        let global = ["--url", server.baseURL + "/api/v1", "--tenant", "acme"]
+        #expect(try await Self.cli(["sequence", "create", file] + global).status == 0)
+
+        // util-linux's `script` runs the command on a pseudo-terminal and records what it wrote.
+        let command =
+            ([ServerProcess.binary.path, "instance", "start", "--name", "cli-nap", "--wait", "--timeout", "1.2"]
+            + global).map { "'" + $0.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }.joined(separator: " ")
+        let typescript = directory.appendingPathComponent("typescript").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["--quiet", "--return", "--flush", "--command", command, typescript]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORCH8_") }
+        _ = try await process.runCapturing()
+        let screen = try String(contentsOfFile: typescript, encoding: .utf8)
+        #expect(process.terminationStatus == 3, "the timeout's exit status: \(screen)")
+        // A status line redrawn in place (carriage return, erase line), naming the instance, its
+        // state and its step count, then the timeout's message on a cleared line.
+        let redraws = screen.components(separatedBy: "\r\u{1B}[2K").count - 1
+        #expect(redraws >= 2, "\(screen)")
+        let status = try #require(
+            screen.firstMatch(of: #/⠋ ([0-9a-f-]{36})  (?:running|scheduled)  0 step\(s\)/#),
+            "\(screen)"
+        )
+        // A sleeping instance is parked on its timer, so the last word is `scheduled` (or `running`
+        // on a slow machine that had not parked it yet).
+        let timedOut = try Regex("error: instance \(status.1) is still (scheduled|running) after 1\\.2 s")
+        #expect(screen.contains(timedOut), "\(screen)")
+    }
+
     @Test func nothingListeningIsReportedWithTheURL() async throws {
         // Port 9 (discard) on loopback: nothing of ours listens there.
         let refused = try await Self.cli(["instance", "list", "--url", "http://127.0.0.1:9/api/v1"])

@@ -120,9 +120,34 @@ import FoundationNetworking
                 "serve", "--http-addr", "127.0.0.1:\(port)", "--database-url", "sqlite://\(scratch.path("orch8.db"))",
                 "--log-json", "--log-level", "info",
             ]
-            return (arguments, [:])
+            // A misspelt variable and one of a setting this server does not have: both warned about.
+            return (arguments, ["ORCH8_LOG_LEVL": "debug", "ORCH8_CORS_ORIGINS": "*"])
         }
         #expect(try await server.status("/health/ready", key: nil) == 200)
+        // A step that logs: its line carries the instance, the block and the tenant as fields.
+        let sequence = "0192f5a4-0000-7000-8000-00000000c0f1"
+        let (created, reply) = try await server.send(
+            "POST",
+            "/api/v1/sequences",
+            #"""
+            {"id": "\#(sequence)", "tenant_id": "acme", "namespace": "default", "name": "logs", "version": 1,
+             "created_at": "2026-12-02T00:00:00Z",
+             "blocks": [{"type": "step", "id": "say", "handler": "log", "params": {"message": "hello from a step"}}]}
+            """#
+        )
+        #expect(created == 201, "\(reply)")
+        let (started, instance) = try await server.send(
+            "POST",
+            "/api/v1/instances",
+            #"{"sequence_id": "\#(sequence)", "tenant_id": "acme", "namespace": "default"}"#
+        )
+        #expect(started == 201, "\(instance)")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline,
+            try String(contentsOfFile: server.logPath, encoding: .utf8).contains("hello from a step") == false
+        {
+            try await Task.sleep(for: .milliseconds(25))
+        }
         try await server.stop()
         let lines = try String(contentsOfFile: server.logPath, encoding: .utf8).split(separator: "\n")
         var objects: [JSON] = []
@@ -141,6 +166,20 @@ import FoundationNetworking
         #expect(warning["level"] == "warning")
         #expect(warning["message"]?.stringValue?.contains("orch8.toml:2: unknown key engine.batchsize") == true)
         #expect(warning["message"]?.stringValue?.contains("did you mean engine.batch_size?") == true)
+        let messages = objects.compactMap { $0["message"]?.stringValue }
+        #expect(
+            messages.contains(
+                "environment variable ORCH8_LOG_LEVL is not a setting of this server; ignored (did you mean ORCH8_LOG_LEVEL?)"
+            ),
+            "\(messages)"
+        )
+        #expect(messages.contains("environment variable ORCH8_CORS_ORIGINS is not a setting of this server; ignored"))
+        let step = try #require(objects.first { $0["message"] == "hello from a step" })
+        #expect(step["label"] == "orch8.handler.log")
+        #expect(step["instance_id"] == instance["id"])
+        #expect(step["block_id"] == "say")
+        #expect(step["tenant_id"] == "acme")
+        #expect(step["handler"] == "log")
     }
 }
 
@@ -242,6 +281,17 @@ final class ConfiguredServer: @unchecked Sendable {
         if let key { request.setValue(key, forHTTPHeaderField: "x-api-key") }
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// `METHOD path` with a JSON body and the test tenant; the status and the parsed reply.
+    func send(_ method: String, _ path: String, _ body: String) async throws -> (Int, JSON) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.httpBody = Data(body.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data.isEmpty ? .null : try JSON.parse(Array(data)))
     }
 
     /// SIGTERM, then waits for the exit without blocking a thread.

@@ -7,6 +7,10 @@ import Orch8Storage
 import Synchronization
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// Several `orch8 serve` processes on one PostgreSQL database (scripts/postgres sets
 /// `ORCH8_TEST_POSTGRES_URL`): work shared with no step run twice, a dead node's work finished by the
 /// other, timers resumed anywhere, plugin changes seen everywhere.
@@ -264,5 +268,63 @@ struct MultiNodeTests {
             let message = try await cluster.store.outputs(instanceID: instance.id).last?.output["message"]
             #expect(message?.stringValue?.contains("disabled") == true, "\(String(describing: message))")
         }
+    }
+
+    @Test func aCronScheduleFiresEachDueTimeOnceAcrossTwoNodes() async throws {
+        let cluster = try await Cluster()
+        // Both nodes look for due schedules ten times a second, so both race for every fire.
+        let a = cluster.node("node-a", ["ORCH8_CRON_TICK_SECS": "0.1"])
+        let b = cluster.node("node-b", ["ORCH8_CRON_TICK_SECS": "0.1"])
+        try await a.start()
+        try await b.start()
+        defer {
+            a.stop()
+            b.stop()
+        }
+        let sequence = "0192f5a4-0000-7000-8000-0000000a0005"
+        try await Self.createSequence(
+            a,
+            id: sequence,
+            name: "every-second",
+            blocks: #"[{"type": "step", "id": "tick", "handler": "noop"}]"#
+        )
+        let opened = ContinuousClock.now
+        let (created, schedule) = try await a.request(
+            "POST",
+            "/api/v1/cron",
+            body: [
+                "tenant_id": "acme", "namespace": "default", "sequence_id": .string(sequence),
+                "cron_expr": "* * * * * *",
+            ]
+        )
+        #expect(created == 201, "\(schedule)")
+        let id = try #require(schedule["id"]?.stringValue)
+        try await Task.sleep(for: .seconds(6))
+        let (disabled, _) = try await b.request("PUT", "/api/v1/cron/\(id)", body: ["enabled": false])
+        #expect(disabled == 200)
+        let open = opened.duration(to: .now).components.seconds
+
+        let (listed, page) = try await a.request("GET", "/api/v1/instances?metadata.cron_schedule_id=\(id)&limit=1000")
+        #expect(listed == 200)
+        let fires = page["items"]?.arrayValue?.count ?? 0
+        // One due time per second while the schedule was enabled: a time fired by both nodes
+        // would show as about twice as many instances.
+        #expect(fires >= 3, "the schedule fired while it was enabled")
+        #expect(fires <= Int(open) + 1, "\(fires) instances in \(open) s: some second was fired twice")
+        // Each node counts the fires it made; together they are the instances, once each.
+        let counted = try await Self.cronFires(a) + Self.cronFires(b)
+        #expect(counted == fires)
+        #expect(try await cluster.completed(reaching: fires) == fires)
+    }
+
+    /// `orch8_cron_triggered_total` on `node`'s `/metrics` (an open server serves it to any tenant).
+    static func cronFires(_ node: ServerProcess) async throws -> Int {
+        var request = URLRequest(url: try #require(URL(string: node.baseURL + "/metrics")))
+        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first {
+            $0.hasPrefix("orch8_cron_triggered_total")
+        }
+        return Int(Double(line?.split(separator: " ").last ?? "") ?? 0)
     }
 }

@@ -81,9 +81,13 @@ extension ServerSettings {
 
     /// The known key nearest `path` by edit distance, if it is near enough to be a typo of it.
     static func closestKey(to path: String) -> String? {
-        let candidates = keys.map(\.path)
-        let scored = candidates.map { ($0, editDistance(Array(path), Array($0))) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, path.count / 6) else { return nil }
+        closest(to: path, among: keys.map(\.path))
+    }
+
+    /// The candidate nearest `name` by edit distance, if it is near enough to be a typo of it.
+    static func closest(to name: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(Array(name), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 6) else { return nil }
         return best.0
     }
 
