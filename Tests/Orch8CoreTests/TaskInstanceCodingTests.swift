@@ -61,6 +61,20 @@ import Testing
         #expect(try JSONValueDecoder().decode(TaskInstance.self, from: json) == instance)
     }
 
+    @Test func theContextIsTheSameThroughAnyEncoder() throws {
+        let instance = try JSONValueDecoder().decode(TaskInstance.self, from: JSON.parse(Self.full))
+        let context = instance.context
+        // Foundation's encoder walks `encode(to:)`; ours takes the hand-built value.
+        let foundation = try JSON.parse(Array(JSONEncoder().encode(context)))
+        #expect(foundation == context.jsonValue)
+        #expect(try JSONValueEncoder().encode(context) == context.jsonValue)
+        #expect(try JSONValueDecoder().decode(ExecutionContext.self, from: context.jsonValue) == context)
+        // A step count past Int64 is written as a double, as every wide integer is.
+        var runtime = context.runtime
+        runtime.totalStepsExecuted = .max
+        #expect(runtime.jsonValue["total_steps_executed"] == .double(Double(UInt64.max)))
+    }
+
     @Test func createRequestDefaults() throws {
         let request = try decode(
             CreateInstanceRequest.self,

@@ -25,6 +25,7 @@ private func encodeToJSON<T: Encodable>(_ value: T, path: [any CodingKey]) throw
     case let d as Double: return .double(d)
     case let date as Date: return .string(RFC3339.format(date))
     case let uuid as UUID: return .string(uuid.lowercasedText)
+    case let representable as any JSONValueRepresentable: return representable.jsonValue
     default:
         let encoder = _JSONValueEncoder(node: Node(), codingPath: path)
         try value.encode(to: encoder)

@@ -17,7 +17,7 @@ public struct AuditEntry: Sendable, Hashable {
     }
 }
 
-extension AuditEntry: Codable {
+extension AuditEntry: Decodable {
     enum CodingKeys: String, CodingKey {
         case timestamp
         case event
@@ -29,5 +29,15 @@ extension AuditEntry: Codable {
         timestamp = try c.decode(Date.self, forKey: .timestamp)
         event = try c.decode(String.self, forKey: .event)
         details = try c.decode(.details, default: .null)
+    }
+}
+
+extension AuditEntry: JSONValueRepresentable {
+    public var jsonValue: JSON {
+        [
+            CodingKeys.timestamp.rawValue: .string(RFC3339.format(timestamp)),
+            CodingKeys.event.rawValue: .string(event),
+            CodingKeys.details.rawValue: details,
+        ]
     }
 }

@@ -23,7 +23,7 @@ public struct ExecutionContext: Sendable, Hashable {
     }
 }
 
-extension ExecutionContext: Codable {
+extension ExecutionContext: Decodable {
     enum CodingKeys: String, CodingKey {
         case data
         case config
@@ -56,5 +56,16 @@ extension ExecutionContext {
         guard case .object(let patch)? = payload["data"] else { return false }
         merge(data: patch)
         return true
+    }
+}
+
+extension ExecutionContext: JSONValueRepresentable {
+    public var jsonValue: JSON {
+        [
+            CodingKeys.data.rawValue: data,
+            CodingKeys.config.rawValue: config,
+            CodingKeys.audit.rawValue: .array(audit.map(\.jsonValue)),
+            CodingKeys.runtime.rawValue: runtime.jsonValue,
+        ]
     }
 }

@@ -49,7 +49,7 @@ public struct RuntimeContext: Sendable, Hashable {
     }
 }
 
-extension RuntimeContext: Codable {
+extension RuntimeContext: Decodable {
     enum CodingKeys: String, CodingKey {
         case currentStep = "current_step"
         case attempt
@@ -76,20 +76,27 @@ extension RuntimeContext: Codable {
         dryRun = try c.decode(.dryRun, default: false)
         dryRunAutoApprove = try c.decode(.dryRunAutoApprove, default: false)
     }
+}
 
-    /// Writes null for the always-present fields and omits `instance_id` and `run_id` when unset,
-    /// as the original engine does.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeOrNull(currentStep, forKey: .currentStep)
-        try c.encode(attempt, forKey: .attempt)
-        try c.encodeOrNull(startedAt, forKey: .startedAt)
-        try c.encodeOrNull(currentStepStartedAt, forKey: .currentStepStartedAt)
-        try c.encodeOrNull(resourceKey, forKey: .resourceKey)
-        try c.encodeIfPresent(instanceID, forKey: .instanceID)
-        try c.encode(totalStepsExecuted, forKey: .totalStepsExecuted)
-        try c.encodeIfPresent(runID, forKey: .runID)
-        try c.encode(dryRun, forKey: .dryRun)
-        try c.encode(dryRunAutoApprove, forKey: .dryRunAutoApprove)
+extension RuntimeContext: JSONValueRepresentable {
+    /// Null for the always-present fields; `instance_id` and `run_id` left out when unset, as the
+    /// original engine writes them.
+    public var jsonValue: JSON {
+        func text(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+        func time(_ value: Date?) -> JSON { value.map { .string(RFC3339.format($0)) } ?? .null }
+        var members: [String: JSON] = [
+            CodingKeys.currentStep.rawValue: text(currentStep),
+            CodingKeys.attempt.rawValue: .int(Int64(attempt)),
+            CodingKeys.startedAt.rawValue: time(startedAt),
+            CodingKeys.currentStepStartedAt.rawValue: time(currentStepStartedAt),
+            CodingKeys.resourceKey.rawValue: text(resourceKey),
+            CodingKeys.totalStepsExecuted.rawValue: Int64(exactly: totalStepsExecuted).map(JSON.int)
+                ?? .double(Double(totalStepsExecuted)),
+            CodingKeys.dryRun.rawValue: .bool(dryRun),
+            CodingKeys.dryRunAutoApprove.rawValue: .bool(dryRunAutoApprove),
+        ]
+        if let instanceID { members[CodingKeys.instanceID.rawValue] = .string(instanceID.lowercasedText) }
+        if let runID { members[CodingKeys.runID.rawValue] = .string(runID.lowercasedText) }
+        return .object(members)
     }
 }

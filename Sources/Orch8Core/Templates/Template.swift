@@ -30,10 +30,12 @@ public struct Template: Sendable {
         return false
     }
 
-    /// The value with every template replaced by what it resolves to in `scope`.
+    /// The value with every template replaced by what it resolves to in `scope`. The scope is only
+    /// built when there is a template to render: constant params (most steps' params) cost nothing.
     /// - Throws: ``TemplateError`` for an unresolvable template or a failing filter.
-    public func render(in scope: EvaluationScope) throws(TemplateError) -> JSON {
-        try root.render(in: scope)
+    public func render(in scope: @autoclosure () -> EvaluationScope) throws(TemplateError) -> JSON {
+        if case .constant(let value) = root { return value }
+        return try root.render(in: scope())
     }
 }
 

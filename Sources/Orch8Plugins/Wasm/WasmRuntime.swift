@@ -10,6 +10,7 @@ public final class WasmRuntime: Sendable {
     private let engine: WasmKit.Engine
     private let cache: WasmModuleCache
     private let pool: WasmThreadPool
+    private let deadlines = DeadlineWatchdog()
     let instantiations = Counter()
 
     public init(configuration: WasmConfiguration = WasmConfiguration()) {
@@ -117,10 +118,10 @@ public final class WasmRuntime: Sendable {
         let outcome = OneShot<Result<WasmCall, StepFailure>>()
         return await withCheckedContinuation { continuation in
             outcome.attach(continuation)
-            // A dispatch timer, not a sleeping task: the deadline must hold even while the
+            // The watchdog's thread, not a sleeping task: the deadline must hold even while the
             // cooperative pool (two threads here) is saturated, so that the answer cannot wait for
             // the guest to run out of fuel.
-            let timer = Deadline(after: timeout) {
+            let timer = deadlines.arm(after: timeout) {
                 outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
             }
             pool.submit { thread in
@@ -139,24 +140,6 @@ public final class WasmRuntime: Sendable {
     private static func describe(_ type: FunctionType) -> String {
         "(\(type.parameters.map { "\($0)" }.joined(separator: ", "))) -> (\(type.results.map { "\($0)" }.joined(separator: ", ")))"
     }
-}
-
-/// A call's deadline: what to do when it passes, dropped once the call is answered.
-private final class Deadline: Sendable {
-    /// Dispatch keeps the timer until its time even when the call ended long before: cancelling
-    /// drops the action at once, so that the pending timer keeps only this small object alive,
-    /// not the call's answer.
-    private let action: Mutex<(@Sendable () -> Void)?>
-
-    init(after timeout: Duration, _ fire: @escaping @Sendable () -> Void) {
-        action = Mutex(fire)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: timeout.nanoseconds))) {
-            [self] in
-            action.withLock { $0.take() }?()
-        }
-    }
-
-    func cancel() { action.withLock { $0 = nil } }
 }
 
 /// A continuation resumed by whichever comes first: the call or its deadline.
