@@ -65,7 +65,7 @@ extension InstanceRun {
     // MARK: Outcomes
 
     mutating func succeed(_ blockID: String, result: StepResult, attempt: UInt32) {
-        append(blockID: blockID, output: result.output, ref: nil, attempt: attempt)
+        append(blockID: blockID, output: result.output, ref: nil, attempt: attempt, cost: result.cost)
         for (key, write) in result.stateWrites {
             // `JSON` is nil-literal-expressible: switch on the optional rather than compare with nil.
             switch write {
@@ -79,7 +79,7 @@ extension InstanceRun {
         engine.metrics.stepExecuted()
     }
 
-    mutating func append(blockID: String, output: JSON, ref: String?, attempt: UInt32) {
+    mutating func append(blockID: String, output: JSON, ref: String?, attempt: UInt32, cost: JSON? = nil) {
         let row = BlockOutput(
             id: UUIDv7.generate(),
             instanceID: instance.id,
@@ -88,7 +88,8 @@ extension InstanceRun {
             outputRef: ref,
             outputSize: Int64(output.serialized().utf8.count),
             attempt: attempt,
-            createdAt: engine.now()
+            createdAt: engine.now(),
+            cost: cost
         )
         update.outputs.append(row)
         record(row)

@@ -52,14 +52,19 @@ public final class GRPCPluginClient: Sendable {
         observer: (any PluginCallObserver)? = nil
     ) async -> Result<StepResult, StepFailure> {
         let started = ContinuousClock.now
-        let (result, plugin) = await call(invocation, timeout: timeout)
+        var (result, plugin) = await call(invocation, timeout: timeout)
+        let duration = ContinuousClock.now - started
+        if case .success(var success) = result {
+            success.cost = ["duration_us": .int(duration.microseconds)]
+            result = .success(success)
+        }
         if let observer {
             let failed = if case .failure = result { true } else { false }
             observer.pluginCallFinished(
                 PluginCallReport(
                     plugin: plugin ?? PluginCallReport.unresolved,
                     kind: .grpc,
-                    duration: ContinuousClock.now - started,
+                    duration: duration,
                     failed: failed
                 )
             )

@@ -92,7 +92,13 @@ public final class PluginHost: Sendable {
                     "module_hash": "\(call.stats.moduleHash)",
                 ])
             )
-            return (.success(StepResult(output: call.output)), name, call.stats.fuelUsed)
+            let cost: JSON = [
+                "duration_us": .int(call.stats.duration.microseconds),
+                "fuel": .int(Int64(clamping: call.stats.fuelUsed)),
+                "peak_memory_pages": .int(Int64(call.stats.peakMemoryPages)),
+                "module_hash": .string(call.stats.moduleHash),
+            ]
+            return (.success(StepResult(output: call.output, cost: cost)), name, call.stats.fuelUsed)
         case .failure(let failure):
             logger.warning(
                 "wasm plugin call failed",

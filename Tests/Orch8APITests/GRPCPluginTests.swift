@@ -32,8 +32,11 @@ import Testing
                 )
                 let id = try await api.createInstance(sequence, data: #"{"domain": "example.com"}"#)
                 try await api.waitFor(id, "completed")
-                let output = try await api.outputs(id).first?["output"]
-                #expect(output == ["echo": ["domain": "example.com"], "attempt": 1])
+                let row = try await api.outputs(id).first
+                #expect(row?["output"] == ["echo": ["domain": "example.com"], "attempt": 1])
+                // A gRPC call's cost is its duration only.
+                #expect(row?["cost"]?.objectValue?.keys.sorted() == ["duration_us"], "\(String(describing: row))")
+                #expect((row?["cost"]?["duration_us"]?.intValue ?? 0) > 0)
             }
         }
     }

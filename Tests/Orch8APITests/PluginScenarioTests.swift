@@ -41,6 +41,16 @@ import Testing
                 try await api.waitFor(id, "completed")
                 let outputs = try await api.outputs(id)
                 #expect(outputs.first?["output"]?["category"] == .string(category), "\(body)")
+                // What the call cost is kept with its output, and told by the instance's logs.
+                let cost = try #require(outputs.first?["cost"], "\(outputs)")
+                #expect((cost["duration_us"]?.intValue ?? 0) > 0 && (cost["fuel"]?.intValue ?? 0) > 0, "\(cost)")
+                #expect(cost["peak_memory_pages"]?.intValue == 2, "\(cost)")
+                #expect(cost["module_hash"]?.stringValue?.count == 64, "\(cost)")
+                #expect(outputs.dropFirst().allSatisfy { $0["cost"] == nil }, "noop steps carry no cost")
+                let logs = try await api.send(.get, "/instances/\(id.wire)/logs").json.arrayValue ?? []
+                let costLine = try #require(logs.first { $0["block_id"] == "classify_email" }, "\(logs)")
+                #expect(costLine["level"] == "info" && costLine["cost"] == cost)
+                #expect(costLine["message"]?.stringValue?.hasPrefix("plugin call took ") == true, "\(costLine)")
                 #expect(outputs.compactMap { $0["block_id"]?.stringValue } == ["classify_email", branch], "\(body)")
                 let tree = try await api.send(.get, "/instances/\(id.wire)/tree").json.arrayValue ?? []
                 let skipped = tree.filter { $0["state"] == "skipped" }.compactMap { $0["block_id"]?.stringValue }

@@ -50,7 +50,7 @@ import Testing
             #expect(
                 try await reopened.appliedMigrations() == [
                     "v1", "v2-plugins", "v3-claim-indexes", "v4-worker-tasks", "v5-execution-tree", "v6-wakes",
-                    "v7-triggers", "v8-api-keys", "v9-cron",
+                    "v7-triggers", "v8-api-keys", "v9-cron", "v10-output-cost",
                 ]
             )
             #expect(try await reopened.sequence(id: sequence.id)?.deprecated == true)

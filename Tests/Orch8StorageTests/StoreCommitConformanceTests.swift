@@ -20,7 +20,9 @@ import Testing
         update.nextFireAt = later.addingTimeInterval(60)
         update.context = ExecutionContext(data: ["step": 2])
         update.metadata = ["replaced": true]
-        update.outputs = [Fixtures.output(instance.id, "a", ["ok": true])]
+        var costed = Fixtures.output(instance.id, "c", ["plugin": "answered"])
+        costed.cost = ["duration_us": 46, "fuel": 1_234, "peak_memory_pages": 2, "module_hash": "3f2a"]
+        update.outputs = [Fixtures.output(instance.id, "a", ["ok": true]), costed]
         update.stateWrites = ["k": 1]
         update.deliveredSignals = [signal.id]
         update.releasesLease = true
@@ -31,7 +33,9 @@ import Testing
         #expect(stored.context == ExecutionContext(data: ["step": 2]))
         #expect(stored.metadata == ["replaced": true])
         #expect(stored.updatedAt == later)
-        #expect(try await store.outputs(instanceID: instance.id) == update.outputs)
+        let outputs = try await store.outputs(instanceID: instance.id)
+        #expect(outputs == update.outputs)
+        #expect(outputs.first?.cost == nil && outputs.last?.cost?["fuel"] == 1_234)
         #expect(try await store.stateValues(instanceID: instance.id) == ["k": 1])
         #expect(try await store.pendingSignals(instanceID: instance.id).isEmpty)
         #expect(try await store.releaseLeases(expiredBefore: later, orOwnedBy: "n") == 0, "lease released")

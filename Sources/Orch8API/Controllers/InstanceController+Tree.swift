@@ -16,7 +16,8 @@ extension InstanceController {
     }
 
     /// `GET /instances/{id}/logs`: what happened to its steps, oldest first: every `log` step's
-    /// message at its level, a warning per retried attempt and an error per permanent failure.
+    /// message at its level, what each plugin call cost (with the figures as `cost`), a warning per
+    /// retried attempt and an error per permanent failure.
     @Sendable func logs(_ request: Request, context: APIRequestContext) async throws -> Response {
         let instance = try await accessibleInstance(context)
         let rows = try await store.outputs(instanceID: instance.id)
@@ -42,15 +43,28 @@ extension InstanceController {
             case nil where logSteps.contains(row.blockID):
                 let message = row.output["message"] ?? .null
                 entry = (row.output["level"]?.stringValue ?? "info", message.stringValue ?? message.serialized())
+            case nil where row.cost != nil:
+                entry = ("info", Self.describe(cost: row.cost ?? .null))
             default:
                 entry = nil
             }
             guard let entry else { continue }
-            entries.append([
+            var line: JSON = [
                 "block_id": .string(row.blockID), "ts": .string(RFC3339.format(row.createdAt)),
                 "level": .string(entry.level), "message": .string(entry.message),
-            ])
+            ]
+            if let cost = row.cost { line["cost"] = cost }
+            entries.append(line)
         }
         return .json(.array(entries))
+    }
+
+    /// `plugin call took 46 µs, fuel 1234, peak memory 2 pages, module 3f2a…` from a cost record.
+    static func describe(cost: JSON) -> String {
+        var parts = ["plugin call took \(cost["duration_us"]?.intValue ?? 0) µs"]
+        if let fuel = cost["fuel"]?.intValue { parts.append("fuel \(fuel)") }
+        if let pages = cost["peak_memory_pages"]?.intValue { parts.append("peak memory \(pages) pages") }
+        if let hash = cost["module_hash"]?.stringValue { parts.append("module \(hash)") }
+        return parts.joined(separator: ", ")
     }
 }

@@ -53,10 +53,13 @@ public struct StepResult: Sendable, Equatable {
     public var output: JSON
     /// A value sets the key, nil deletes it.
     public var stateWrites: [String: JSON?]
+    /// What the call cost, stored with the output row (``BlockOutput/cost``): plugins set it.
+    public var cost: JSON?
 
-    public init(output: JSON, stateWrites: [String: JSON?] = [:]) {
+    public init(output: JSON, stateWrites: [String: JSON?] = [:], cost: JSON? = nil) {
         self.output = output
         self.stateWrites = stateWrites
+        self.cost = cost
     }
 }
 

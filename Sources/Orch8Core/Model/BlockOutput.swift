@@ -19,6 +19,9 @@ public struct BlockOutput: Sendable, Hashable {
     public var attempt: UInt32
     /// Creation time; the latest row is the current output.
     public var createdAt: Date
+    /// What a plugin call cost (`duration_us`, and for WASM `fuel`, `peak_memory_pages`,
+    /// `module_hash`); nil for every other row. An addition to the original's wire format.
+    public var cost: JSON?
 
     /// Creates an output row.
     public init(
@@ -29,7 +32,8 @@ public struct BlockOutput: Sendable, Hashable {
         outputRef: String? = nil,
         outputSize: Int64,
         attempt: UInt32,
-        createdAt: Date
+        createdAt: Date,
+        cost: JSON? = nil
     ) {
         self.id = id
         self.instanceID = instanceID
@@ -39,6 +43,7 @@ public struct BlockOutput: Sendable, Hashable {
         self.outputSize = outputSize
         self.attempt = attempt
         self.createdAt = createdAt
+        self.cost = cost
     }
 }
 
@@ -52,6 +57,7 @@ extension BlockOutput: Codable {
         case outputSize = "output_size"
         case attempt
         case createdAt = "created_at"
+        case cost
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,5 +70,6 @@ extension BlockOutput: Codable {
         try c.encode(outputSize, forKey: .outputSize)
         try c.encode(attempt, forKey: .attempt)
         try c.encode(createdAt, forKey: .createdAt)
+        try c.encodeIfPresent(cost, forKey: .cost)
     }
 }

@@ -68,7 +68,8 @@ extension OutputColumns {
             outputRef: try cells[4],
             outputSize: try cells[5],
             attempt: try cells[6],
-            createdAt: try cells[7]
+            createdAt: try cells[7],
+            cost: try cells[8]
         )
     }
 }

@@ -253,6 +253,7 @@ enum PostgresSchema {
             CREATE INDEX cron_schedules_tenant ON cron_schedules (tenant_id, created_at)
             """
         ),
+        ("v10-output-cost", "ALTER TABLE block_outputs ADD COLUMN cost TEXT"),
     ]
 
     /// An arbitrary constant: the advisory lock migrations hold.

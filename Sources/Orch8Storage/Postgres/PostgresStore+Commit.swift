@@ -94,6 +94,7 @@ private struct PostgresUpdate: Sendable {
                     bind(PostgresRows.id(output.id)), bind(PostgresRows.id(output.instanceID)), bind(output.blockID),
                     bind(output.output.serialized()), "\(bind(output.outputRef))::TEXT", bind(output.outputSize),
                     bind(Int64(output.attempt)), bind(PostgresRows.millis(output.createdAt)),
+                    "\(bind(output.cost?.serialized()))::TEXT",
                 ]
                 rows.append("(" + values.joined(separator: ", ") + ")")
             }

@@ -128,7 +128,7 @@ extension InstanceColumns {
 
 /// A `block_outputs` row copied out of a transaction.
 struct OutputColumns: Sendable {
-    static let list = "id, instance_id, block_id, output, output_ref, output_size, attempt, created_at"
+    static let list = "id, instance_id, block_id, output, output_ref, output_size, attempt, created_at, cost"
 
     let id: String
     let instanceID: String
@@ -138,6 +138,7 @@ struct OutputColumns: Sendable {
     let outputSize: Int64
     let attempt: Int64
     let createdAt: Int64
+    let cost: String?
 
     @inline(never) func decode() throws -> BlockOutput {
         BlockOutput(
@@ -148,7 +149,8 @@ struct OutputColumns: Sendable {
             outputRef: outputRef,
             outputSize: outputSize,
             attempt: UInt32(clamping: attempt),
-            createdAt: SQLiteRows.date(createdAt)
+            createdAt: SQLiteRows.date(createdAt),
+            cost: try cost.map { try JSON.parse($0) }
         )
     }
 
@@ -157,6 +159,7 @@ struct OutputColumns: Sendable {
         let values: [(any DatabaseValueConvertible)?] = [
             SQLiteRows.id(output.id), SQLiteRows.id(output.instanceID), output.blockID, output.output.serialized(),
             output.outputRef, output.outputSize, Int64(output.attempt), SQLiteRows.millis(output.createdAt),
+            output.cost?.serialized(),
         ]
         return values.map { $0?.databaseValue ?? .null }
     }
@@ -172,6 +175,7 @@ extension OutputColumns {
         outputSize = row[5]
         attempt = row[6]
         createdAt = row[7]
+        cost = row[8]
     }
 }
 

@@ -286,6 +286,9 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v10-output-cost") { db in
+            try db.execute(sql: "ALTER TABLE block_outputs ADD COLUMN cost TEXT")
+        }
         return migrator
     }
 }

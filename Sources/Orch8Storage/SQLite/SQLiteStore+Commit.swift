@@ -99,7 +99,7 @@ private struct PreparedUpdate: Sendable {
         guard db.changesCount > 0 else { return false }
         if !outputs.isEmpty {
             let insert = try db.cachedStatement(
-                sql: "INSERT INTO block_outputs (\(OutputColumns.list)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                sql: "INSERT INTO block_outputs (\(OutputColumns.list)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             )
             for output in outputs { try insert.execute(arguments: StatementArguments(output)) }
         }
