@@ -15,7 +15,12 @@ extension InstanceRun {
             guard let child = try await engine.store.instance(id: childID) else { return .wait(until: nil) }
             switch child.state {
             case .completed:
-                let rows = try await engine.store.outputs(instanceID: childID)
+                // The child's rows as the original gives them: without what its plugin calls cost.
+                let rows = try await engine.store.outputs(instanceID: childID).map { row in
+                    var row = row
+                    row.cost = nil
+                    return row
+                }
                 let output = try JSONValueEncoder().encode(rows)
                 succeed(block.id, result: StepResult(output: output), attempt: 0)
                 return .finished

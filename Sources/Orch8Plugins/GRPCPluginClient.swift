@@ -52,7 +52,8 @@ public final class GRPCPluginClient: Sendable {
         observer: (any PluginCallObserver)? = nil
     ) async -> Result<StepResult, StepFailure> {
         let started = ContinuousClock.now
-        var (result, plugin) = await call(invocation, timeout: timeout)
+        let (answer, plugin) = await call(invocation, timeout: timeout)
+        var result = answer
         let duration = ContinuousClock.now - started
         if case .success(var success) = result {
             success.cost = ["duration_us": .int(duration.microseconds)]

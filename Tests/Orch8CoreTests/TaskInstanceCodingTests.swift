@@ -69,6 +69,12 @@ import Testing
         #expect(foundation == context.jsonValue)
         #expect(try JSONValueEncoder().encode(context) == context.jsonValue)
         #expect(try JSONValueDecoder().decode(ExecutionContext.self, from: context.jsonValue) == context)
+        // Nulls and omissions survive the trip through `encode(to:)` too.
+        let empty = ExecutionContext(audit: [AuditEntry(timestamp: Date(timeIntervalSince1970: 0), event: "created")])
+        let emptyFoundation = try JSON.parse(Array(JSONEncoder().encode(empty)))
+        #expect(emptyFoundation == empty.jsonValue)
+        #expect(emptyFoundation["runtime"]?["current_step"] == .null && emptyFoundation["runtime"]?["run_id"] == nil)
+        #expect(emptyFoundation["audit"]?[0]?["details"] == .null)
         // A step count past Int64 is written as a double, as every wide integer is.
         var runtime = context.runtime
         runtime.totalStepsExecuted = .max

@@ -311,8 +311,15 @@ struct MultiNodeTests {
         // would show as about twice as many instances.
         #expect(fires >= 3, "the schedule fired while it was enabled")
         #expect(fires <= Int(open) + 1, "\(fires) instances in \(open) s: some second was fired twice")
-        // Each node counts the fires it made; together they are the instances, once each.
-        let counted = try await Self.cronFires(a) + Self.cronFires(b)
+        // Each node counts the fires it made, just after committing them; together they are the
+        // instances, once each.
+        var counted = 0
+        let countedBy = ContinuousClock.now + .seconds(5)
+        repeat {
+            counted = try await Self.cronFires(a) + Self.cronFires(b)
+            if counted >= fires { break }
+            try await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < countedBy
         #expect(counted == fires)
         #expect(try await cluster.completed(reaching: fires) == fires)
     }

@@ -59,7 +59,9 @@ final class ServerProcess: @unchecked Sendable {
         // A token only this process reports in `/info`, so that a server some other test left on this
         // port (ours then fails to bind) is never taken for ours.
         let token = environment["ORCH8_ENV_LABEL"] ?? "test-\(UUID().uuidString)"
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        // The suite's own variables (ORCH8_TEST_*) are not the server's.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ORCH8_TEST_") }
+            .merging(environment) { _, new in new }
             .merging(["ORCH8_ENV_LABEL": token]) { _, new in new }
         let log = logBase + ".\(port).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)

@@ -44,8 +44,8 @@ import Testing
         let watchdog = DeadlineWatchdog()
         let firings = Firings()
         let cancelled = watchdog.arm(after: .milliseconds(50)) { firings.record("cancelled") }
-        _ = watchdog.arm(after: .milliseconds(150)) { firings.record("kept") }
         cancelled.cancel()
+        _ = watchdog.arm(after: .milliseconds(150)) { firings.record("kept") }
         try await Self.waitFor(1, firings)
         try await Task.sleep(for: .milliseconds(100))
         #expect(firings.names == ["kept"])

@@ -59,7 +59,7 @@ extension InstanceController {
         return .json(.array(entries))
     }
 
-    /// `plugin call took 46 µs, fuel 1234, peak memory 2 pages, module 3f2a…` from a cost record.
+    /// `plugin call took 46 µs, fuel 1234, peak memory 2 pages, module <sha-256>` from a cost record.
     static func describe(cost: JSON) -> String {
         var parts = ["plugin call took \(cost["duration_us"]?.intValue ?? 0) µs"]
         if let fuel = cost["fuel"]?.intValue { parts.append("fuel \(fuel)") }

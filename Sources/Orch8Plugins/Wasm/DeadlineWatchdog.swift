@@ -30,12 +30,15 @@ final class DeadlineWatchdog: @unchecked Sendable {
     func arm(after timeout: Duration, _ fire: @escaping @Sendable () -> Void) -> Deadline {
         let deadline = Deadline(fire)
         let nanoseconds = UInt64(clamping: max(0, timeout.nanoseconds))
-        let (due, overflow) = MonotonicCondition.now().addingReportingOverflow(nanoseconds)
+        let (sum, overflow) = MonotonicCondition.now().addingReportingOverflow(nanoseconds)
+        let due = overflow ? UInt64.max : sum
         lock.lock()
         // Deadlines of calls answered long ago rise to the top as their time comes closest: drop
-        // them here, so that the heap holds about as many entries as there are calls in flight.
+        // them here. With one timeout for every call the heap then holds about as many entries as
+        // there are calls in flight; calls with longer timeouts than the rest stay until theirs
+        // comes near, as dispatch timers would.
         while let top = heap.first, top.deadline.isSettled { popTop() }
-        push(Entry(due: overflow ? .max : due, order: armed, deadline: deadline))
+        push(Entry(due: due, order: armed, deadline: deadline))
         armed &+= 1
         if !started {
             started = true
@@ -136,8 +139,14 @@ final class Deadline: Sendable {
 }
 
 /// A pthread mutex and condition whose timed wait runs on CLOCK_MONOTONIC (NSCondition's runs on
-/// the wall clock).
+/// the wall clock). Darwin cannot set a condition's clock: there it waits on the wall clock.
 private final class MonotonicCondition: @unchecked Sendable {
+    #if canImport(Darwin)
+    static let clock = CLOCK_REALTIME
+    #else
+    static let clock = CLOCK_MONOTONIC
+    #endif
+
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
@@ -145,7 +154,9 @@ private final class MonotonicCondition: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        #if !canImport(Darwin)
+        pthread_condattr_setclock(&attributes, Self.clock)
+        #endif
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
     }
@@ -157,10 +168,10 @@ private final class MonotonicCondition: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// CLOCK_MONOTONIC in nanoseconds.
+    /// The condition's clock in nanoseconds.
     static func now() -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(clock, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
