@@ -276,22 +276,13 @@ final class ConfiguredServer: @unchecked Sendable {
 
     /// The status of `GET path` with the test tenant and, if given, an API key.
     func status(_ path: String, key: String?) async throws -> Int {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
-        if let key { request.setValue(key, forHTTPHeaderField: "x-api-key") }
-        let (_, response) = try await URLSession.shared.data(for: request)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
+        try await loopbackRequest("GET", "http://127.0.0.1:\(port)\(path)", apiKey: key).0
     }
 
     /// `METHOD path` with a JSON body and the test tenant; the status and the parsed reply.
     func send(_ method: String, _ path: String, _ body: String) async throws -> (Int, JSON) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.httpBody = Data(body.utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data.isEmpty ? .null : try JSON.parse(Array(data)))
+        let (status, data) = try await loopbackRequest(method, "http://127.0.0.1:\(port)\(path)", body: Data(body.utf8))
+        return (status, data.isEmpty ? .null : try JSON.parse(Array(data)))
     }
 
     /// SIGTERM, then waits for the exit without blocking a thread.

@@ -7,10 +7,6 @@ import Orch8Storage
 import Synchronization
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// Several `orch8 serve` processes on one PostgreSQL database (scripts/postgres sets
 /// `ORCH8_TEST_POSTGRES_URL`): work shared with no step run twice, a dead node's work finished by the
 /// other, timers resumed anywhere, plugin changes seen everywhere.
@@ -326,9 +322,7 @@ struct MultiNodeTests {
 
     /// `orch8_cron_triggered_total` on `node`'s `/metrics` (an open server serves it to any tenant).
     static func cronFires(_ node: ServerProcess) async throws -> Int {
-        var request = URLRequest(url: try #require(URL(string: node.baseURL + "/metrics")))
-        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
-        let (data, _) = try await URLSession.shared.data(for: request)
+        let (_, data) = try await loopbackRequest("GET", node.baseURL + "/metrics")
         let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first {
             $0.hasPrefix("orch8_cron_triggered_total")
         }

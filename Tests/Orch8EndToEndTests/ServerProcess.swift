@@ -107,17 +107,33 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Sends a request with the test tenant; returns the status and the parsed body (null if empty).
     func request(_ method: String, _ path: String, body: JSON? = nil) async throws -> (Int, JSON) {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
-        request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "content-type")
-            request.httpBody = Data(body.serialized().utf8)
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (status, data) = try await loopbackRequest(
+            method,
+            baseURL + path,
+            body: body.map { Data($0.serialized().utf8) }
+        )
         return (status, data.isEmpty ? .null : try JSON.parse(Array(data)))
     }
+}
+
+/// `METHOD url` as the test tenant `acme`, with a JSON body and an API key if given; the status and
+/// the body as received.
+func loopbackRequest(
+    _ method: String,
+    _ url: String,
+    body: Data? = nil,
+    apiKey: String? = nil
+) async throws -> (Int, Data) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    request.setValue("acme", forHTTPHeaderField: "x-tenant-id")
+    if let apiKey { request.setValue(apiKey, forHTTPHeaderField: "x-api-key") }
+    if let body {
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.httpBody = body
+    }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
 }
 
 struct ServerError: Error, CustomStringConvertible {
