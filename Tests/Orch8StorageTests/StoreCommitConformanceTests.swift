@@ -42,6 +42,34 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.all)
+    func updatesOfOneInstanceInOneCommitApplyInTheirOrder(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let instance = Fixtures.instance(state: .running)
+        let other = Fixtures.instance(state: .running)
+        _ = try await store.createInstances([instance, other])
+        var first = Fixtures.update(instance.id, now: Fixtures.epoch.addingTimeInterval(1))
+        first.context = ExecutionContext(data: ["step": 1])
+        first.outputs = [Fixtures.output(instance.id, "a", ["n": 1]), Fixtures.output(instance.id, "b", ["n": 2])]
+        var second = Fixtures.update(instance.id, now: Fixtures.epoch.addingTimeInterval(2))
+        second.state = .completed
+        second.context = ExecutionContext(data: ["step": 2])
+        second.outputs = [Fixtures.output(instance.id, "c", ["n": 3])]
+        var third = Fixtures.update(instance.id, now: Fixtures.epoch.addingTimeInterval(3))
+        third.outputs = [Fixtures.output(instance.id, "d", ["n": 4])]
+        var stale = Fixtures.update(other.id)
+        stale.expectedState = .waiting
+        stale.outputs = [Fixtures.output(other.id, "x", ["n": 0])]
+        let results = try await store.commit([first, stale, second, third])
+        #expect(results == [true, false, true, false], "the third expects running, which the second ended")
+        let stored = try #require(try await store.instance(id: instance.id))
+        #expect(stored.state == .completed)
+        #expect(stored.context == ExecutionContext(data: ["step": 2]))
+        #expect(try await store.outputs(instanceID: instance.id).map(\.blockID) == ["a", "b", "c"])
+        #expect(try await store.outputs(instanceID: other.id).isEmpty, "a refused update writes no output")
+        #expect(try await store.instance(id: other.id) == other)
+    }
+
+    @Test(arguments: StoreBackend.all)
     func absentPartsAreKeptAndNilTimeClears(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let instance = Fixtures.instance(state: .running, metadata: ["m": "1"])

@@ -7,13 +7,27 @@ extension PostgresStore {
     public func commit(_ updates: [InstanceUpdate]) async throws -> [Bool] {
         guard !updates.isEmpty else { return [] }
         let prepared = try updates.map(PostgresUpdate.init)
-        // Rows are locked in instance id order, the order lease renewals and worker reports lock
-        // them in, so that concurrent transactions cannot deadlock on each other.
-        let order = prepared.indices.sorted { prepared[$0].id < prepared[$1].id }
+        let rounds = PostgresCompareAndSet.rounds(prepared.map(\.id))
         let logger = logger
         let results = try await transaction { connection in
             var applied = [Bool](repeating: false, count: prepared.count)
-            for index in order { applied[index] = try await prepared[index].apply(connection, logger) }
+            for round in rounds {
+                let matched = try await connection.rows(
+                    PostgresCompareAndSet.query(round.map { prepared[$0].cas }),
+                    logger
+                )
+                var parents: [String: String?] = [:]
+                for row in matched {
+                    let cells = PostgresCells(row)
+                    parents[try cells[0]] = try cells[1] as String?
+                }
+                // The rest of each update in instance id order, the order its row locks were taken in.
+                for index in round.sorted(by: { prepared[$0].id < prepared[$1].id }) {
+                    guard let parent = parents[prepared[index].id] else { continue }
+                    applied[index] = true
+                    try await prepared[index].applyRest(connection, logger, parent: parent)
+                }
+            }
             let work = zip(prepared, applied).contains { $0.makesWork && $1 }
             let tasks = zip(prepared, applied).contains { !$0.workerTasks.isEmpty && $1 }
             // Delivered at commit, to every node listening (their engines and long-polls wake).
@@ -25,12 +39,11 @@ extension PostgresStore {
     }
 }
 
-/// An update with its SQL and binds built before the transaction.
+/// An update with its values built before the transaction.
 private struct PostgresUpdate: Sendable {
     let id: String
     let now: Int64
-    let cas: PostgresQuery
-    let outputs: [BlockOutput]
+    let cas: PostgresCASRow
     let clearsState: Bool
     let stateWrites: [(key: String, value: String?)]
     let deliveredSignals: [String]
@@ -49,64 +62,7 @@ private struct PostgresUpdate: Sendable {
     init(_ update: InstanceUpdate) throws {
         id = PostgresRows.id(update.instanceID)
         now = PostgresRows.millis(update.now)
-        var binds = PostgresBindings()
-        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        func bind(_ value: (some PostgresDynamicTypeEncodable)?) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        var sets = ["updated_at = \(bind(now))"]
-        let nowMark = "$1"
-        if update.state == .waiting {
-            // A wake that came while the instance ran makes it due instead (Store.commit).
-            sets.append("state = CASE WHEN wake_pending = 1 THEN 'scheduled' ELSE 'waiting' END, wake_pending = 0")
-            let fire: Int64? = update.setsNextFireAt ? update.nextFireAt.map(PostgresRows.millis) : nil
-            sets.append("next_fire_at = CASE WHEN wake_pending = 1 THEN \(nowMark) ELSE \(bind(fire))::BIGINT END")
-        } else if update.state == .scheduled, update.setsNextFireAt {
-            // A park on a timer: a wake that came while running makes it due now.
-            sets.append("state = 'scheduled', wake_pending = 0")
-            sets.append(
-                "next_fire_at = CASE WHEN wake_pending = 1 THEN \(nowMark) ELSE \(bind(update.nextFireAt.map(PostgresRows.millis)))::BIGINT END"
-            )
-        } else {
-            if let state = update.state { sets.append("state = \(bind(state.rawValue))") }
-            if update.setsNextFireAt {
-                sets.append("next_fire_at = \(bind(update.nextFireAt.map(PostgresRows.millis)))::BIGINT")
-            }
-        }
-        if let context = update.context { sets.append("context = \(bind(try PostgresRows.text(context)))") }
-        if let metadata = update.metadata { sets.append("metadata = \(bind(metadata.serialized()))") }
-        if update.releasesLease { sets.append("lease_owner = NULL, lease_until = NULL") }
-        var condition = "id = \(bind(id)) AND state = \(bind(update.expectedState.rawValue))"
-        if let owner = update.leaseOwner { condition += " AND lease_owner = \(bind(owner))" }
-        let change = "UPDATE instances SET \(sets.joined(separator: ", ")) WHERE \(condition) RETURNING id"
-        if update.outputs.isEmpty {
-            cas = PostgresQuery(unsafeSQL: change, binds: binds)
-        } else {
-            // The outputs ride in the compare-and-set's statement, inserted only if it matched: one
-            // round trip for the common step result instead of two.
-            var rows: [String] = []
-            for output in update.outputs {
-                let values = [
-                    bind(PostgresRows.id(output.id)), bind(PostgresRows.id(output.instanceID)), bind(output.blockID),
-                    bind(output.output.serialized()), "\(bind(output.outputRef))::TEXT", bind(output.outputSize),
-                    bind(Int64(output.attempt)), bind(PostgresRows.millis(output.createdAt)),
-                    "\(bind(output.cost?.serialized()))::TEXT",
-                ]
-                rows.append("(" + values.joined(separator: ", ") + ")")
-            }
-            let sql = [
-                "WITH cas AS (\(change)), added AS (",
-                "INSERT INTO block_outputs (\(OutputColumns.list))",
-                "SELECT * FROM (VALUES \(rows.joined(separator: ", "))) AS v WHERE EXISTS (SELECT 1 FROM cas))",
-                "SELECT id FROM cas",
-            ].joined(separator: " ")
-            cas = PostgresQuery(unsafeSQL: sql, binds: binds)
-        }
-        outputs = update.outputs
+        cas = try PostgresCASRow(update)
         clearsState = update.clearsState
         // Sorted: the same update always writes in the same order (and takes row locks in it).
         stateWrites = update.stateWrites.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.serialized() }) }
@@ -123,9 +79,9 @@ private struct PostgresUpdate: Sendable {
         makesWork = !update.childInstances.isEmpty || dueNow
     }
 
-    /// Applies the update if its compare-and-set holds; writes nothing otherwise.
-    func apply(_ connection: PostgresConnection, _ logger: Logger) async throws -> Bool {
-        guard try await !connection.rows(cas, logger).isEmpty else { return false }
+    /// Writes what the update does besides its compare-and-set, which held; `parent` is the
+    /// instance's parent, if it has one.
+    func applyRest(_ connection: PostgresConnection, _ logger: Logger, parent: String?) async throws {
         for (block, keep) in prunes {
             try await connection.execute(
                 """
@@ -198,8 +154,7 @@ private struct PostgresUpdate: Sendable {
             )
         }
         for child in children { _ = try await PostgresStore.insertInstance(child, connection, logger) }
-        if ends { try await PostgresStore.wakeParent(connection, logger, of: id, now: now) }
-        return true
+        if ends, let parent { try await PostgresStore.wake(connection, logger, parent: parent, now: now) }
     }
 
     /// New nodes inserted, known ones given their state and times; one statement (a node listed twice

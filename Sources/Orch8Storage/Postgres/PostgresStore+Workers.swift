@@ -445,6 +445,17 @@ extension PostgresStore {
         )
     }
 
+    /// Wakes `parent`, a known parent instance id (``wakeSQL(where:now:)``).
+    static func wake(_ connection: PostgresConnection, _ logger: Logger, parent: String, now: Int64) async throws {
+        var bindings = PostgresBindings()
+        bindings.append(parent)
+        bindings.append(now)
+        try await connection.execute(
+            PostgresQuery(unsafeSQL: wakeSQL(where: "id = $1", now: "$2"), binds: bindings),
+            logger
+        )
+    }
+
     /// SQLite's three wakes (waiting → due, a later timer → now, running → wake pending) as one
     /// UPDATE. Separate statements would lose wakes here: each skips a row whose state it does not
     /// match without waiting for the transaction changing it, so a commit parking a running
