@@ -69,6 +69,34 @@ import Testing
         #expect(try await store.instance(id: other.id) == other)
     }
 
+    /// PostgreSQL takes at most 65,535 bind parameters in a statement: a wave of many updates with
+    /// outputs, and one update with thousands of outputs, are still committed whole and in order.
+    @Test(arguments: StoreBackend.all)
+    func aCommitPastOneStatementsBindLimitKeepsEveryOutputInOrder(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let wide = Fixtures.instance(state: .running)
+        let many = (0..<700).map { _ in Fixtures.instance(state: .running) }
+        _ = try await store.createInstances([wide] + many)
+        var big = Fixtures.update(wide.id)
+        big.outputs = (0..<6_000).map { Fixtures.output(wide.id, "b\($0)", ["n": .int(Int64($0))]) }
+        var updates = many.map { instance in
+            var update = Fixtures.update(instance.id)
+            update.state = .completed
+            update.outputs = (0..<8).map { Fixtures.output(instance.id, "s\($0)", ["n": .int(Int64($0))]) }
+            return update
+        }
+        var refused = Fixtures.update(many[0].id)
+        refused.outputs = [Fixtures.output(many[0].id, "late", ["n": 0])]
+        updates.append(refused)
+        let results = try await store.commit([big] + updates)
+        #expect(results == [Bool](repeating: true, count: 701) + [false], "the last expects running, which ended")
+        #expect(try await store.outputs(instanceID: wide.id).map(\.blockID) == big.outputs.map(\.blockID))
+        for instance in [many[0], many[350], many[699]] {
+            #expect(try await store.instance(id: instance.id)?.state == .completed)
+            #expect(try await store.outputs(instanceID: instance.id).map(\.blockID) == (0..<8).map { "s\($0)" })
+        }
+    }
+
     @Test(arguments: StoreBackend.all)
     func absentPartsAreKeptAndNilTimeClears(_ backend: StoreBackend) async throws {
         let store = try await backend.make()

@@ -101,6 +101,29 @@ import Testing
         #expect(woken.nextFireAt == Fixtures.epoch(plus: 3))
     }
 
+    /// The parent's own park and both children's ends in one commit, the park listed last: the parent
+    /// ends up due at once (by a wake flagged while it ran, or one after its park), not waiting.
+    @Test(arguments: StoreBackend.all)
+    func childrenEndingInTheCommitThatParksTheirParentWakeIt(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let parent = Fixtures.instance(state: .running)
+        var children = [Fixtures.instance(state: .running), Fixtures.instance(state: .running)]
+        for index in children.indices { children[index].parentInstanceID = parent.id }
+        _ = try await store.createInstances([parent] + children)
+        var updates = children.map { child in
+            var done = Fixtures.update(child.id, now: Fixtures.epoch(plus: 5))
+            done.state = .failed
+            return done
+        }
+        var park = Fixtures.update(parent.id, now: Fixtures.epoch(plus: 4))
+        park.state = .waiting
+        updates.append(park)
+        #expect(try await store.commit(updates) == [true, true, true])
+        let woken = try #require(try await store.instance(id: parent.id))
+        #expect(woken.state == .scheduled)
+        #expect(try #require(woken.nextFireAt) <= Fixtures.epoch(plus: 5))
+    }
+
     @Test(arguments: StoreBackend.all)
     func aCommitCancelsAndDeletesTheTasksOfNamedSteps(_ backend: StoreBackend) async throws {
         let store = try await backend.make()

@@ -11,23 +11,34 @@ extension PostgresStore {
         let logger = logger
         let results = try await transaction { connection in
             var applied = [Bool](repeating: false, count: prepared.count)
+            var wakes: Set<String> = []
+            var latest: Int64 = 0
             for round in rounds {
-                let matched = try await connection.rows(
-                    PostgresCompareAndSet.query(round.map { prepared[$0].cas }),
-                    logger
-                )
-                var parents: [String: String?] = [:]
-                for row in matched {
-                    let cells = PostgresCells(row)
-                    parents[try cells[0]] = try cells[1] as String?
-                }
-                // The rest of each update in instance id order, the order its row locks were taken in.
-                for index in round.sorted(by: { prepared[$0].id < prepared[$1].id }) {
-                    guard let parent = parents[prepared[index].id] else { continue }
-                    applied[index] = true
-                    try await prepared[index].applyRest(connection, logger, parent: parent)
+                for batch in PostgresCompareAndSet.batches(round, prepared.map(\.cas)) {
+                    let matched = try await connection.rows(
+                        PostgresCompareAndSet.query(batch.map { prepared[$0].cas }),
+                        logger
+                    )
+                    var parents: [String: String?] = [:]
+                    for row in matched {
+                        let cells = PostgresCells(row)
+                        parents[try cells[0]] = try cells[1] as String?
+                    }
+                    // The rest of each update in instance id order, the order its row locks were taken in.
+                    for index in batch {
+                        guard let parent = parents[prepared[index].id] else { continue }
+                        applied[index] = true
+                        try await prepared[index].applyRest(connection, logger)
+                        if prepared[index].cas.ends, let parent {
+                            wakes.insert(parent)
+                            latest = max(latest, prepared[index].now)
+                        }
+                    }
                 }
             }
+            // After every update, so that a parent updated in the same commit is woken as it ends up;
+            // its row is already locked (see PostgresCompareAndSet).
+            if !wakes.isEmpty { try await Self.wake(connection, logger, parents: wakes.sorted(), now: latest) }
             let work = zip(prepared, applied).contains { $0.makesWork && $1 }
             let tasks = zip(prepared, applied).contains { !$0.workerTasks.isEmpty && $1 }
             // Delivered at commit, to every node listening (their engines and long-polls wake).
@@ -44,6 +55,8 @@ private struct PostgresUpdate: Sendable {
     let id: String
     let now: Int64
     let cas: PostgresCASRow
+    /// Outputs too many to go in the compare-and-set's statement.
+    let lateOutputs: [BlockOutput]
     let clearsState: Bool
     let stateWrites: [(key: String, value: String?)]
     let deliveredSignals: [String]
@@ -54,8 +67,6 @@ private struct PostgresUpdate: Sendable {
     let deletesTasksOf: [String]
     let children: [PostgresInstanceRow]
     let prunes: [(block: String, keep: Int)]
-    /// The update ends the instance: a waiting parent is woken.
-    let ends: Bool
     /// Something becomes due now that another node may claim.
     let makesWork: Bool
 
@@ -63,6 +74,7 @@ private struct PostgresUpdate: Sendable {
         id = PostgresRows.id(update.instanceID)
         now = PostgresRows.millis(update.now)
         cas = try PostgresCASRow(update)
+        lateOutputs = PostgresCompareAndSet.fits(update.outputs.count) ? [] : update.outputs
         clearsState = update.clearsState
         // Sorted: the same update always writes in the same order (and takes row locks in it).
         stateWrites = update.stateWrites.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { $0.serialized() }) }
@@ -74,14 +86,15 @@ private struct PostgresUpdate: Sendable {
         deletesTasksOf = update.deletesWorkerTasksOf
         children = try update.childInstances.map(PostgresInstanceRow.init)
         prunes = update.prunesOutputs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        ends = update.state?.isTerminal == true
         let dueNow = update.state == .scheduled && (update.nextFireAt ?? update.now) <= update.now
         makesWork = !update.childInstances.isEmpty || dueNow
     }
 
-    /// Writes what the update does besides its compare-and-set, which held; `parent` is the
-    /// instance's parent, if it has one.
-    func applyRest(_ connection: PostgresConnection, _ logger: Logger, parent: String?) async throws {
+    /// Writes what the update does besides its compare-and-set, which held.
+    func applyRest(_ connection: PostgresConnection, _ logger: Logger) async throws {
+        if !lateOutputs.isEmpty {
+            try await PostgresCompareAndSet.insertOutputs(lateOutputs, of: id, connection, logger)
+        }
         for (block, keep) in prunes {
             try await connection.execute(
                 """
@@ -154,7 +167,6 @@ private struct PostgresUpdate: Sendable {
             )
         }
         for child in children { _ = try await PostgresStore.insertInstance(child, connection, logger) }
-        if ends, let parent { try await PostgresStore.wake(connection, logger, parent: parent, now: now) }
     }
 
     /// New nodes inserted, known ones given their state and times; one statement (a node listed twice

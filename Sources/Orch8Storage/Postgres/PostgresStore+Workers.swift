@@ -445,13 +445,13 @@ extension PostgresStore {
         )
     }
 
-    /// Wakes `parent`, a known parent instance id (``wakeSQL(where:now:)``).
-    static func wake(_ connection: PostgresConnection, _ logger: Logger, parent: String, now: Int64) async throws {
+    /// Wakes `parents`, known parent instance ids, sorted (``wakeSQL(where:now:)``).
+    static func wake(_ connection: PostgresConnection, _ logger: Logger, parents: [String], now: Int64) async throws {
         var bindings = PostgresBindings()
-        bindings.append(parent)
+        bindings.append(parents)
         bindings.append(now)
         try await connection.execute(
-            PostgresQuery(unsafeSQL: wakeSQL(where: "id = $1", now: "$2"), binds: bindings),
+            PostgresQuery(unsafeSQL: wakeSQL(where: "id = ANY($1)", now: "$2"), binds: bindings),
             logger
         )
     }
