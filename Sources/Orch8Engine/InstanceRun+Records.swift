@@ -96,10 +96,10 @@ extension InstanceRun {
     }
 
     /// The permanent-failure row of a block.
-    mutating func appendError(_ message: String, blockID: String, attempt: UInt32, details: JSON?) {
+    mutating func appendError(_ message: String, blockID: String, attempt: UInt32, details: JSON?, cost: JSON? = nil) {
         var marker: [String: JSON] = ["__error__": true, "retryable": false, "message": .string(message)]
         if let details { marker["details"] = details }
-        append(blockID: blockID, output: .object(marker), ref: OutputMarker.error, attempt: attempt)
+        append(blockID: blockID, output: .object(marker), ref: OutputMarker.error, attempt: attempt, cost: cost)
     }
 
     mutating func complete() async throws {
@@ -111,9 +111,10 @@ extension InstanceRun {
         _ message: String,
         blockID: String?,
         attempt: UInt32 = 0,
-        details: JSON? = nil
+        details: JSON? = nil,
+        cost: JSON? = nil
     ) async throws {
-        if let blockID { appendError(message, blockID: blockID, attempt: attempt, details: details) }
+        if let blockID { appendError(message, blockID: blockID, attempt: attempt, details: details, cost: cost) }
         engine.logger.warning(
             "instance failed",
             metadata: logMetadata(["block_id": "\(blockID ?? "-")", "attempt": "\(attempt)", "error": "\(message)"])

@@ -10,7 +10,8 @@ enum StepOutcome: Sendable {
     /// Its `when` guard was false (a skip marker is recorded).
     case skipped
     /// It failed for good; the caller records the failure (a node or the whole instance).
-    case failed(String, attempt: UInt32, details: JSON?)
+    /// `cost` is what a failed plugin call cost, kept on the error row.
+    case failed(String, attempt: UInt32, details: JSON?, cost: JSON? = nil)
     /// It failed and runs again at `until` (the retry marker is recorded).
     case retry(until: Date)
     /// It waits: for a timer until `until`, or for a worker, a child instance or a human (nil).
@@ -205,7 +206,7 @@ extension InstanceRun {
         case .retry(let backoff):
             var marker: [String: JSON] = ["message": .string(failure.message), "retryable": true]
             if let details = failure.details { marker["details"] = details }
-            append(blockID: id, output: .object(marker), ref: OutputMarker.retry, attempt: attempt)
+            append(blockID: id, output: .object(marker), ref: OutputMarker.retry, attempt: attempt, cost: failure.cost)
             engine.metrics.stepRetried()
             engine.logger.info(
                 "step failed, retrying",
@@ -218,7 +219,7 @@ extension InstanceRun {
             setMetadata(Self.retryKey(id), .string(RFC3339.format(until)))
             return .retry(until: until)
         case .fail(let message):
-            return .failed("block `\(id)`: \(message)", attempt: attempt, details: failure.details)
+            return .failed("block `\(id)`: \(message)", attempt: attempt, details: failure.details, cost: failure.cost)
         }
     }
 

@@ -184,8 +184,8 @@ extension InstanceRun {
         switch outcome {
         case .finished: setState(.completed, of: id)
         case .skipped: setState(.skipped, of: id)
-        case .failed(let message, let attempt, let details):
-            appendError(message, blockID: id, attempt: attempt, details: details)
+        case .failed(let message, let attempt, let details, let cost):
+            appendError(message, blockID: id, attempt: attempt, details: details, cost: cost)
             engine.metrics.stepFailed()
             engine.logger.info(
                 "step failed",

@@ -118,9 +118,9 @@ struct InstanceRun {
                     pendingSignals = try await engine.store.pendingSignals(instanceID: instance.id)
                     guard try await proceedAfterSignals() else { return }
                 }
-            case .failed(let message, let attempt, let details):
+            case .failed(let message, let attempt, let details, let cost):
                 engine.metrics.stepFailed()
-                return try await fail(message, blockID: id, attempt: attempt, details: details)
+                return try await fail(message, blockID: id, attempt: attempt, details: details, cost: cost)
             case .abort(let message):
                 engine.metrics.stepFailed()
                 return try await fail(message, blockID: id)

@@ -55,9 +55,16 @@ public final class GRPCPluginClient: Sendable {
         let (answer, plugin) = await call(invocation, timeout: timeout)
         var result = answer
         let duration = ContinuousClock.now - started
-        if case .success(var success) = result {
-            success.cost = ["duration_us": .int(duration.microseconds)]
+        let cost: JSON = ["duration_us": .int(duration.microseconds)]
+        switch result {
+        case .success(var success):
+            success.cost = cost
             result = .success(success)
+        // A call that never reached an endpoint (unknown plugin, refused host) cost nothing to speak of.
+        case .failure(var failure) where plugin != nil:
+            failure.cost = cost
+            result = .failure(failure)
+        case .failure: break
         }
         if let observer {
             let failed = if case .failure = result { true } else { false }

@@ -14,7 +14,8 @@ public struct PluginCallReport: Sendable {
     public var kind: Kind
     /// From the host's start of the call to its answer (queueing for a guest thread included).
     public var duration: Duration
-    /// WASM fuel the guest burnt; 0 for gRPC and for calls that failed before or inside the guest.
+    /// WASM fuel the guest burnt, failed calls included; 0 for gRPC and for calls that never reached
+    /// the guest.
     public var fuelUsed: UInt64
     public var failed: Bool
 

@@ -92,19 +92,15 @@ public final class PluginHost: Sendable {
                     "module_hash": "\(call.stats.moduleHash)",
                 ])
             )
-            let cost: JSON = [
-                "duration_us": .int(call.stats.duration.microseconds),
-                "fuel": .int(Int64(clamping: call.stats.fuelUsed)),
-                "peak_memory_pages": .int(Int64(call.stats.peakMemoryPages)),
-                "module_hash": .string(call.stats.moduleHash),
-            ]
-            return (.success(StepResult(output: call.output, cost: cost)), name, call.stats.fuelUsed)
+            return (.success(StepResult(output: call.output, cost: call.stats.json)), name, call.stats.fuelUsed)
         case .failure(let failure):
-            logger.warning(
-                "wasm plugin call failed",
-                metadata: invocation.logMetadata(["plugin": "\(name)", "error": "\(failure.message)"])
-            )
-            return (.failure(failure), name, 0)
+            var metadata: Logger.Metadata = ["plugin": "\(name)", "error": "\(failure.message)"]
+            for (key, value) in failure.cost?.objectValue ?? [:] {
+                metadata[key] = "\(value.stringValue ?? value.serialized())"
+            }
+            logger.warning("wasm plugin call failed", metadata: invocation.logMetadata(metadata))
+            let fuel = failure.cost?["fuel"]?.intValue.map { UInt64(clamping: $0) } ?? 0
+            return (.failure(failure), name, fuel)
         }
     }
 }

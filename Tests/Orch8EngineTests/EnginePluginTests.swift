@@ -120,7 +120,7 @@ import WAT
         try await register("spinner", source: path, in: harness)
         try await register("fine", source: try Self.module(answering: #"{"fine":true}"#), in: harness)
         let hostile = try await harness.sequence(
-            #"[{"type": "step", "id": "spin", "handler": "wasm://spinner", "timeout": 100}]"#
+            #"[{"type": "step", "id": "spin", "handler": "wasm://spinner", "timeout": 100, "retry": {"max_attempts": 2, "initial_backoff": 10, "max_backoff": 10}}]"#
         )
         let healthy = try await harness.sequence(#"[{"type": "step", "id": "ok", "handler": "wasm://fine"}]"#)
         try await harness.withEngine { engine in
@@ -128,10 +128,46 @@ import WAT
             let good = try await harness.start(healthy, engine: engine)
             try await harness.waitFor(good, .completed)
             try await harness.waitFor(bad, .failed)
+            let rows = try await harness.store.outputs(instanceID: bad)
+            #expect(rows.map(\.outputRef) == [OutputMarker.retry, OutputMarker.error])
             #expect(
-                try await harness.store.outputs(instanceID: bad).last?.output["message"]
-                    == "block `spin`: plugin timed out after 100 ms"
+                rows.last?.output["message"] == "block `spin`: plugin timed out after 100 ms (gave up after 2 attempts)"
             )
+            // The retry and error rows keep what each call cost up to its deadline.
+            for row in rows {
+                #expect((row.cost?["duration_us"]?.intValue ?? 0) >= 100_000, "\(String(describing: row.cost))")
+                #expect(row.cost?["module_hash"]?.stringValue?.count == 64)
+            }
+        }
+    }
+
+    @Test(arguments: EngineBackend.all) func aTrappingPluginsErrorRowKeepsTheFuelAndMemoryItUsed(
+        _ backend: EngineBackend
+    ) async throws {
+        let harness = try await EngineHarness(backend)
+        let trap = try wat2wasm(
+            """
+            (module (memory (export "memory") 1)
+              (func (export "alloc") (param i32) (result i32) (i32.const 1024))
+              (func (export "handle") (param i32 i32) (result i64) unreachable))
+            """
+        )
+        let path = Self.directory.appendingPathComponent("trap-\(UUID().uuidString).wasm").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(trap))
+        try await register("trapper", source: path, in: harness)
+        let sequence = try await harness.sequence(#"[{"type": "step", "id": "t", "handler": "wasm://trapper"}]"#)
+        try await harness.withEngine { engine in
+            let id = try await harness.start(sequence, engine: engine)
+            try await harness.waitFor(id, .failed)
+            let rows = try await harness.store.outputs(instanceID: id)
+            #expect(rows.count == 1)
+            for row in rows {
+                let cost = try #require(row.cost, "row \(row.outputRef ?? "-") has no cost")
+                #expect((cost["fuel"]?.intValue ?? 0) > 0, "\(cost)")
+                #expect(cost["peak_memory_pages"] == 1, "\(cost)")
+                #expect(cost["module_hash"]?.stringValue?.count == 64, "\(cost)")
+            }
+            #expect(rows.last?.output["message"]?.stringValue?.hasPrefix("block `t`: plugin trapped in handle") == true)
         }
     }
 

@@ -73,6 +73,19 @@ enum PluginModules {
             extra: "(data (i32.const 16) \"\(escaped)\")"
         )
     }
+
+    /// `handle` growing memory one page at a time; `memory.grow` answers -1 at the cap, and the
+    /// module traps on it.
+    static func memoryBomb() throws -> String {
+        try abi(
+            handle: """
+                (loop $grow
+                  (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))
+                  (br $grow))
+                (i64.const 0)
+                """
+        )
+    }
 }
 
 struct ModuleError: Error, CustomStringConvertible {

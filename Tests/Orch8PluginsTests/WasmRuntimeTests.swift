@@ -21,13 +21,15 @@ import WAT
         ]
     }
 
+    /// The call's failure without its cost (see ``failedCallsCarryWhatTheyCost()``), to compare.
     private func failure(_ path: String, config: JSON = nil, timeout: Duration = .seconds(5)) async -> StepFailure? {
-        if case .failure(let failure) = await runtime.invoke(
+        if case .failure(var failure) = await runtime.invoke(
             path: path,
             config: config,
             input: envelope("x"),
             timeout: timeout
         ) {
+            failure.cost = nil
             return failure
         }
         return nil
@@ -145,7 +147,9 @@ import WAT
             return
         }
         // The deadline's answer, not the fuel's: the caller was answered while the guest still ran.
-        #expect(failure == .retryable("plugin timed out after 200 ms"))
+        #expect(failure.message == "plugin timed out after 200 ms" && failure.retryable)
+        #expect(failure.cost?["module_hash"]?.stringValue?.count == 64, "\(String(describing: failure.cost))")
+        #expect((failure.cost?["duration_us"]?.intValue ?? 0) >= 200_000, "\(String(describing: failure.cost))")
         // Then the budget stops the guest and frees its thread.
         let deadline = ContinuousClock.now + .seconds(300)
         while runtime.guestCallsInProgress > 0 && ContinuousClock.now < deadline {
@@ -157,15 +161,7 @@ import WAT
     }
 
     @Test func memoryCannotGrowPastTheLimit() async throws {
-        // Grows one page at a time; memory.grow answers -1 at the cap, and the module traps on it.
-        let bomb = try PluginModules.abi(
-            handle: """
-                (loop $grow
-                  (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))
-                  (br $grow))
-                (i64.const 0)
-                """
-        )
+        let bomb = try PluginModules.memoryBomb()
         let failure = await failure(bomb, config: ["memory_pages": 4])
         #expect(failure?.retryable == false)
         #expect(failure?.message.hasPrefix("plugin exceeded its memory limit of 4 pages in handle") == true)
@@ -245,6 +241,74 @@ import WAT
 }
 
 extension WasmRuntimeTests {
+    @Test func failedCallsCarryWhatTheyCost() async throws {
+        // Grows to its limit, then traps: the cost shows the fuel it burnt and the pages it reached.
+        let bomb = try PluginModules.memoryBomb()
+        guard
+            case .failure(let failure) = await runtime.invoke(
+                path: bomb,
+                config: ["memory_pages": 4],
+                input: envelope("x"),
+                timeout: .seconds(5)
+            )
+        else {
+            Issue.record("the memory bomb succeeded")
+            return
+        }
+        let cost = try #require(failure.cost, "\(failure)")
+        #expect((cost["fuel"]?.intValue ?? 0) > 0, "\(cost)")
+        #expect(cost["peak_memory_pages"] == 4, "\(cost)")
+        #expect(cost["module_hash"]?.stringValue?.count == 64, "\(cost)")
+        #expect(cost["duration_us"]?.intValue != nil, "\(cost)")
+        // A call that never reached a module cost nothing worth keeping.
+        let missing = await runtime.invoke(
+            path: "/no/such.wasm",
+            config: nil,
+            input: envelope("x"),
+            timeout: .seconds(5)
+        )
+        guard case .failure(let notFound) = missing else {
+            Issue.record("a missing module ran")
+            return
+        }
+        #expect(notFound.cost == nil)
+    }
+
+    @Test func aFileReplacedWithAModuleThatImportsIsRefusedAtTheNextCall() async throws {
+        var configuration = WasmConfiguration()
+        configuration.fileCheckInterval = .zero
+        let reloading = WasmRuntime(configuration: configuration)
+        let path = PluginModules.directory.appendingPathComponent("swapped-\(UUID().uuidString).wasm").path
+        try FileManager.default.copyItem(atPath: try PluginModules.returning(#"{"ok":true}"#), toPath: path)
+        try reloading.check(path: path, config: nil)
+        #expect(
+            try await reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(5)).get().output
+                == ["ok": true]
+        )
+        // Registered as fine; then the file is replaced by one that would need a host function.
+        let importing = try PluginModules.write(
+            wat2wasm(
+                #"""
+                (module (import "env" "now" (func (result i64))) (memory (export "memory") 1)
+                  (func (export "alloc") (param i32) (result i32) (i32.const 16))
+                  (func (export "handle") (param i32 i32) (result i64) (call 0)))
+                """#
+            )
+        )
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: importing, toPath: path)
+        let result = await reloading.invoke(path: path, config: nil, input: envelope(""), timeout: .seconds(5))
+        guard case .failure(let failure) = result else {
+            Issue.record("a module with an import ran: \(result)")
+            return
+        }
+        #expect(
+            failure.message
+                == "plugin module \(path) is refused: module imports env.now: plugins may not import host functions"
+        )
+        #expect(!failure.retryable)
+    }
+
     @Test func aCallInFlightFinishesOnTheModuleItStartedWith() async throws {
         var configuration = WasmConfiguration()
         configuration.fileCheckInterval = .zero

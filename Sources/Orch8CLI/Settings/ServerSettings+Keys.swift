@@ -117,6 +117,11 @@ extension ServerSettings {
         SettingKey("plugins.wasm.max_memory_pages", env: "ORCH8_WASM_MAX_MEMORY_PAGES") { settings, value in
             settings.wasm.maxMemoryPages = try value.integer(1...65_536, "a number of 64 KiB pages from 1 to 65536")
         },
+        SettingKey("plugins.wasm.trial_fuel", env: "ORCH8_WASM_TRIAL_FUEL") { settings, value in
+            settings.wasm.trialFuel = UInt64(
+                try value.integer(0...10_000_000, "a number of instructions from 0 (off) to 10000000")
+            )
+        },
         SettingKey("plugins.grpc.allowed_hosts", env: "ORCH8_GRPC_ALLOWED_HOSTS") { settings, value in
             settings.grpcAllowedHosts = try value.stringList()
         },

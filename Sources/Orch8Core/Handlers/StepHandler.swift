@@ -73,12 +73,22 @@ public struct StepFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The least wait before a retry that the other side asked for (an HTTP `retry-after`); the
     /// retry policy's back-off applies when it is longer.
     public var retryAfter: Duration?
+    /// What the failed call cost, stored with its retry or error row like a success's
+    /// (``StepResult/cost``): plugins set it, so that a failing plugin's cost is not lost.
+    public var cost: JSON?
 
-    public init(_ message: String, retryable: Bool, details: JSON? = nil, retryAfter: Duration? = nil) {
+    public init(
+        _ message: String,
+        retryable: Bool,
+        details: JSON? = nil,
+        retryAfter: Duration? = nil,
+        cost: JSON? = nil
+    ) {
         self.message = message
         self.retryable = retryable
         self.details = details
         self.retryAfter = retryAfter
+        self.cost = cost
     }
 
     public static func permanent(_ message: String, details: JSON? = nil) -> StepFailure {

@@ -13,3 +13,15 @@ public struct WasmCallStats: Sendable {
     public var peakMemoryPages: Int
     public var moduleHash: String
 }
+
+extension WasmCallStats {
+    /// The cost record kept with the step's output or error row.
+    var json: JSON {
+        [
+            "duration_us": .int(duration.microseconds),
+            "fuel": .int(Int64(clamping: fuelUsed)),
+            "peak_memory_pages": .int(Int64(peakMemoryPages)),
+            "module_hash": .string(moduleHash),
+        ]
+    }
+}

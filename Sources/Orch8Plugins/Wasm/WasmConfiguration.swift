@@ -13,6 +13,10 @@ public struct WasmConfiguration: Sendable {
     public var fuelPerSecond: Double = 300_000_000
     /// Threads that run guest code, apart from Swift's cooperative pool.
     public var threads = 4
+    /// Fuel of the first try of a call on the caller's thread, when an idle instance of its module
+    /// is ready (about 100 µs of the slowest guest code in a release build); 0 sends every call to
+    /// a guest thread at once.
+    public var trialFuel: UInt64 = 30_000
     /// The largest result a plugin may return.
     public var maxOutputBytes = 16 * 1024 * 1024
     /// How often a module file is checked for changes (hot reload).

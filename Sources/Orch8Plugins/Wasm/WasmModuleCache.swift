@@ -12,6 +12,9 @@ final class WasmModuleCache: Sendable {
         var hash: String
         /// The module with its mutable globals exported, when instances of it can be reused.
         var poolable: (module: Module, globals: [Int])?
+        /// Why the module may not run, found when it was parsed: checked at registration and again
+        /// before every call, since the file can be replaced after it was registered.
+        var problem: String?
     }
 
     private struct FileEntry {
@@ -61,7 +64,10 @@ final class WasmModuleCache: Sendable {
             if let rewritten = PoolableModule.rewrite(bytes), let variant = try? parseWasm(bytes: rewritten.bytes) {
                 poolable = (variant, rewritten.mutableGlobals)
             }
-            loaded = Loaded(module: module, hash: hash, poolable: poolable)
+            let problem = module.imports.first.map {
+                "module imports \($0.module).\($0.name): plugins may not import host functions"
+            }
+            loaded = Loaded(module: module, hash: hash, poolable: poolable, problem: problem)
             modules.withLock { $0[hash] = loaded }
         }
         files.withLock { $0[path] = FileEntry(modified: modified, size: size, checked: now, loaded: loaded) }

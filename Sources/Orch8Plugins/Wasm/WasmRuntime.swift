@@ -10,14 +10,21 @@ public final class WasmRuntime: Sendable {
     private let engine: WasmKit.Engine
     private let cache: WasmModuleCache
     private let pool: WasmThreadPool
+    private let idle = GuestPool()
+    private let stacks: ExecutionStackPool
     private let deadlines = DeadlineWatchdog()
     let instantiations = Counter()
+    /// Calls tried on the caller's thread, and those of them that ran out of the slice and ran
+    /// again on a guest thread.
+    let trials = Counter()
+    let trialReruns = Counter()
 
     public init(configuration: WasmConfiguration = WasmConfiguration()) {
         self.configuration = configuration
         engine = WasmKit.Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: true))
         cache = WasmModuleCache(checkInterval: configuration.fileCheckInterval)
         pool = WasmThreadPool(threads: configuration.threads, engine: engine)
+        stacks = ExecutionStackPool(engine: engine)
     }
 
     /// Checks a module for registration: it exists, parses, imports nothing, exports `memory`,
@@ -25,11 +32,7 @@ public final class WasmRuntime: Sendable {
     /// its initial memory fits the limit.
     public func check(path: String, config: JSON) throws(PluginSourceError) {
         let loaded = try cache.load(path: path)
-        if let first = loaded.module.imports.first {
-            throw PluginSourceError(
-                "module imports \(first.module).\(first.name): plugins may not import host functions"
-            )
-        }
+        if let problem = loaded.problem { throw PluginSourceError(problem) }
         let pages = memoryPages(config)
         let store = Store(engine: engine)
         let limiter = MemoryLimiter(maxPages: pages)
@@ -81,12 +84,19 @@ public final class WasmRuntime: Sendable {
         if let error { throw error }
     }
 
-    /// Runs the module at `path` on `input` (the envelope) under the plugin's limits. Never throws:
-    /// every problem is a classified ``StepFailure``.
     /// Guest calls running on the runtime's threads now, including calls whose caller has already
     /// been answered at its deadline (a guest cannot be interrupted; its fuel budget stops it).
     public var guestCallsInProgress: Int { pool.activeJobs }
 
+    /// Runs the module at `path` on `input` (the envelope) under the plugin's limits. Never throws:
+    /// every problem is a classified ``StepFailure``, carrying what the call cost where it got as
+    /// far as the module.
+    ///
+    /// A call that finds an idle instance of its module is first tried on the caller's thread with
+    /// a small fuel slice (``WasmConfiguration/trialFuel``): most plugin calls finish well within
+    /// it, and then skip two thread hops. A module imports nothing, so a call is a pure function of
+    /// its input: one that runs out of the slice is run again from the start on a guest thread,
+    /// and nobody can tell, except by the time it took.
     public func invoke(
         path: String,
         config: JSON,
@@ -99,6 +109,11 @@ public final class WasmRuntime: Sendable {
         } catch {
             return .failure(.permanent(error.message))
         }
+        // The file may have changed since registration: the same checks guard every new version.
+        if let problem = loaded.problem {
+            return .failure(.permanent("plugin module \(path) is refused: \(problem)"))
+        }
+        let started = ContinuousClock.now
         let timeout = timeout ?? configuration.defaultTimeout
         let deadlineFuel = UInt64(
             min(Double(UInt64.max / 2), max(1, timeout.seconds) * configuration.fuelPerSecond * 1.2)
@@ -112,9 +127,27 @@ public final class WasmRuntime: Sendable {
         let sandbox = WasmSandbox(
             engine: engine,
             maxOutputBytes: configuration.maxOutputBytes,
-            instantiations: instantiations
+            instantiations: instantiations,
+            idle: idle
         )
         let bytes = input.serializedBytes()
+        let key = GuestPool.Key(hash: loaded.hash, memoryPages: limits.memoryPages)
+        // A call's cost counts guest work (a trial's included), not waiting for a guest thread.
+        var trialTime = Duration.zero
+        if configuration.trialFuel > 0, loaded.poolable != nil, let guest = idle.take(key) {
+            trials.increment()
+            let trial = limits.trial(fuel: configuration.trialFuel)
+            guest.reset(fuel: trial.fuel)
+            let result = stacks.withStack { stack in
+                sandbox.call(loaded, input: bytes, limits: trial, stack: &stack, ready: guest, started: started)
+            }
+            if case .failure(let failure) = result, failure.message == WasmSandbox.trialExhausted {
+                trialReruns.increment()
+                trialTime = ContinuousClock.now - started
+            } else {
+                return result
+            }
+        }
         let outcome = OneShot<Result<WasmCall, StepFailure>>()
         return await withCheckedContinuation { continuation in
             outcome.attach(continuation)
@@ -122,10 +155,21 @@ public final class WasmRuntime: Sendable {
             // cooperative pool (two threads here) is saturated, so that the answer cannot wait for
             // the guest to run out of fuel.
             let timer = deadlines.arm(after: timeout) {
-                outcome.resolve(.failure(.retryable("plugin timed out after \(timeout.milliseconds) ms")))
+                var failure = StepFailure.retryable("plugin timed out after \(timeout.milliseconds) ms")
+                failure.cost = [
+                    "duration_us": .int((ContinuousClock.now - started).microseconds),
+                    "module_hash": .string(loaded.hash),
+                ]
+                outcome.resolve(.failure(failure))
             }
-            pool.submit { thread in
-                let result = sandbox.call(loaded, input: bytes, limits: limits, thread: &thread)
+            pool.submit { [trialTime] stack in
+                let result = sandbox.call(
+                    loaded,
+                    input: bytes,
+                    limits: limits,
+                    stack: &stack,
+                    started: .now - trialTime
+                )
                 timer.cancel()
                 outcome.resolve(result)
             }

@@ -15,6 +15,7 @@ struct WasmSandbox {
     let engine: WasmKit.Engine
     let maxOutputBytes: Int
     let instantiations: Counter
+    let idle: GuestPool
 
     struct Limits {
         var memoryPages: Int
@@ -22,45 +23,73 @@ struct WasmSandbox {
         /// Whether the fuel came from the plugin's `config.fuel` (running out is then permanent)
         /// rather than from the deadline (running out means the deadline passed: retryable).
         var fuelFromConfig: Bool
+        /// A first try with less fuel than the call may use (``WasmRuntime``'s trial on the
+        /// caller's thread): running out then means "run it again on a guest thread".
+        var trial = false
+
+        /// These limits for a trial of at most `fuel`; not a trial when the call's own budget is
+        /// that small, since running out would then be the call's real verdict.
+        func trial(fuel slice: UInt64) -> Limits {
+            guard slice < fuel else { return self }
+            var limits = self
+            limits.fuel = slice
+            limits.trial = true
+            return limits
+        }
     }
 
-    /// Idle instances kept per module and memory limit on one guest thread.
-    static let idlePerModule = 4
-    /// Modules (by content and memory limit) with idle instances on one guest thread.
-    static let pooledModulesPerThread = 32
     /// Modules with more initial memory than this are not pooled: restoring the snapshot would
     /// cost more than instantiating.
     static let maxPooledMemoryBytes = 16 * 65_536
 
+    /// The failure of a trial that ran out of its fuel slice; never reaches a step.
+    static let trialExhausted = "trial fuel exhausted"
+
+    /// Runs one call. `ready` is an idle instance the caller took from ``idle`` and reset; without
+    /// one the call takes its own, or instantiates. A failure carries what the call cost.
     func call(
         _ loaded: WasmModuleCache.Loaded,
         input: [UInt8],
         limits: Limits,
-        thread: inout GuestThread
+        stack: inout ExecutionStack,
+        ready: Guest? = nil,
+        started: ContinuousClock.Instant = .now
     ) -> Result<WasmCall, StepFailure> {
-        let started = ContinuousClock.now
-        let key = "\(loaded.hash):\(limits.memoryPages)"
+        let key = GuestPool.Key(hash: loaded.hash, memoryPages: limits.memoryPages)
         let pooling = loaded.poolable != nil
         let guest: Guest
-        if pooling, let idle = thread.idle[key]?.popLast() {
+        if let ready {
+            guest = ready
+        } else if pooling, let idle = idle.take(key) {
             guest = idle
             guest.reset(fuel: limits.fuel)
         } else {
             switch instantiate(loaded, limits: limits) {
             case .success(let fresh): guest = fresh
-            case .failure(let failure): return .failure(failure)
+            case .failure(var failure):
+                failure.cost = [
+                    "duration_us": .int((ContinuousClock.now - started).microseconds),
+                    "module_hash": .string(loaded.hash),
+                ]
+                return .failure(failure)
             }
         }
-        let result = run(guest, input: input, limits: limits, stack: &thread.stack, started: started, hash: loaded.hash)
-        if pooling, case .success = result, guest.restore() {
-            // Old module versions (after a reload) must not pile up: keep a bounded set of modules.
-            if thread.idle[key] == nil, thread.idle.count >= Self.pooledModulesPerThread {
-                thread.idle.removeValue(forKey: thread.idle.keys.first!)
-            }
-            thread.idle[key, default: []].append(guest)
-            if thread.idle[key]!.count > Self.idlePerModule { thread.idle[key]!.removeFirst() }
+        let result = run(guest, input: input, limits: limits, stack: &stack)
+        let remaining = guest.store.fuel?.remaining ?? 0
+        let stats = WasmCallStats(
+            duration: ContinuousClock.now - started,
+            fuelUsed: limits.fuel - min(limits.fuel, remaining),
+            peakMemoryPages: max(guest.limiter.peakBytes, guest.memory.byteCount) / 65_536,
+            moduleHash: loaded.hash
+        )
+        switch result {
+        case .success(let output):
+            if pooling, guest.restore() { idle.put(guest, key: key) }
+            return .success(WasmCall(output: output, stats: stats))
+        case .failure(var failure):
+            failure.cost = stats.json
+            return .failure(failure)
         }
-        return result
     }
 
     private func instantiate(_ loaded: WasmModuleCache.Loaded, limits: Limits) -> Result<Guest, StepFailure> {
@@ -106,10 +135,8 @@ struct WasmSandbox {
         _ guest: Guest,
         input: [UInt8],
         limits: Limits,
-        stack: inout ExecutionStack,
-        started: ContinuousClock.Instant,
-        hash: String
-    ) -> Result<WasmCall, StepFailure> {
+        stack: inout ExecutionStack
+    ) -> Result<JSON, StepFailure> {
         let memory = guest.memory
         func failure(_ error: any Error, during step: String) -> StepFailure {
             classify(error, during: step, limiter: guest.limiter, limits: limits)
@@ -171,14 +198,7 @@ struct WasmSandbox {
             let preview = String(decoding: bytes.prefix(80), as: UTF8.self)
             return .failure(.permanent("plugin output is not valid JSON (\(error)): \(preview)"))
         }
-        let remaining = guest.store.fuel?.remaining ?? 0
-        let stats = WasmCallStats(
-            duration: ContinuousClock.now - started,
-            fuelUsed: limits.fuel - min(limits.fuel, remaining),
-            peakMemoryPages: max(guest.limiter.peakBytes, memory.byteCount) / 65_536,
-            moduleHash: hash
-        )
-        return .success(WasmCall(output: output, stats: stats))
+        return .success(output)
     }
 
     private func classify(
@@ -190,6 +210,7 @@ struct WasmSandbox {
         // Traps describe the whole guest backtrace (thousands of lines on stack exhaustion).
         let text = String(String(describing: error).prefix(300))
         if text.contains("out of fuel") {
+            if limits.trial { return .retryable(Self.trialExhausted) }
             return limits.fuelFromConfig
                 ? .permanent("plugin used up its fuel budget of \(limits.fuel) in \(step)")
                 : .retryable("plugin ran past its deadline in \(step)")
@@ -202,7 +223,7 @@ struct WasmSandbox {
 }
 
 /// An instance and what restores it: the memory image and mutable globals right after
-/// instantiation. Only ever used by one guest thread at a time.
+/// instantiation. Used by one thread at a time: whoever took it from the ``GuestPool``.
 final class Guest {
     let store: WasmKit.Store
     let limiter: MemoryLimiter
@@ -252,12 +273,6 @@ final class Guest {
         store.fuel = Fuel(remaining: fuel)
         limiter.reset()
     }
-}
-
-/// What a guest thread keeps between calls: its execution stack and its idle instances.
-struct GuestThread: ~Copyable {
-    var stack: ExecutionStack
-    var idle: [String: [Guest]] = [:]
 }
 
 /// Counts instantiations, so that tests can tell a reused instance from a new one.

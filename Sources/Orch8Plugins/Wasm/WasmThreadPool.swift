@@ -13,9 +13,9 @@ final class WasmThreadPool: @unchecked Sendable {
     private let threads: Int
     private let engine: WasmKit.Engine
 
-    /// A job gets its thread's state: one guest stack reused by every call (instead of the
-    /// half-megabyte stack WasmKit would allocate for each `invoke`) and the idle instances.
-    typealias Job = @Sendable (inout GuestThread) -> Void
+    /// A job gets its thread's guest stack, reused by every call (instead of the half-megabyte
+    /// stack WasmKit would allocate for each `invoke`).
+    typealias Job = @Sendable (inout ExecutionStack) -> Void
 
     /// Threads start with the first jobs, so that a runtime that never runs a plugin (a test, a
     /// server with no wasm steps) holds none.
@@ -51,7 +51,7 @@ final class WasmThreadPool: @unchecked Sendable {
     static let spinsBeforeSleep = 64
 
     private func work() {
-        var thread = GuestThread(stack: ExecutionStack(engine: engine))
+        var stack = ExecutionStack(engine: engine)
         while true {
             var spins = 0
             condition.lock()
@@ -68,7 +68,7 @@ final class WasmThreadPool: @unchecked Sendable {
             let job = jobs.removeFirst()
             running += 1
             condition.unlock()
-            job(&thread)
+            job(&stack)
             condition.lock()
             running -= 1
             condition.unlock()
