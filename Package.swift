@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "Orch8Core", "Orch8Plugins",
                 .product(name: "WAT", package: "WasmKit"),
+                .product(name: "WasmKit", package: "WasmKit"),
             ],
             swiftSettings: swiftSettings
         ),

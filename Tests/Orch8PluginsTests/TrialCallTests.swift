@@ -2,6 +2,7 @@ import Foundation
 import Orch8Core
 import Testing
 import WAT
+import WasmKit
 
 @testable import Orch8Plugins
 
@@ -78,6 +79,25 @@ import WAT
         #expect(rerun.output == ["n": 0] && rerun.output == direct.output)
         #expect(rerun.stats.fuelUsed == direct.stats.fuelUsed, "the figure is the whole run's, not the slice's")
         #expect(rerun.stats.fuelUsed > 5_000)
+        #expect(small.instantiations.count == 1, "the instance of the cut-short trial served the rerun")
+    }
+
+    @Test func concurrentCallsShareTheIdleInstancesAndEachGetsItsOwnAnswer() async throws {
+        let path = try countingModule()
+        // A slice of 2,000 fits inputs up to 20 bytes: the rest are tried, cut short and rerun.
+        let runtime = runtime(trialFuel: 2_000)
+        for wave in 0..<3 {
+            let answers = await withTaskGroup(of: (Int, JSON?).self) { group in
+                for bytes in 2..<42 {
+                    group.addTask { (bytes, try? await call(runtime, path, bytes: bytes).get().output) }
+                }
+                return await group.reduce(into: [Int: JSON?]()) { $0[$1.0] = $1.1 }
+            }
+            for bytes in 2..<42 {
+                #expect(answers[bytes] == ["n": .int(Int64(bytes % 10))], "wave \(wave), \(bytes) bytes")
+            }
+        }
+        #expect(runtime.trials.count > 0 && runtime.trialReruns.count > 0)
     }
 
     @Test func aFuelBudgetBelowTheSliceIsTheCallsOwnVerdict() async throws {
@@ -91,7 +111,30 @@ import WAT
         }
         #expect(failure.message == "plugin used up its fuel budget of 2000 in handle")
         #expect(!failure.retryable)
+        #expect(runtime.trials.count == 1, "the call ran on the caller's thread, with its own budget")
         #expect(runtime.trialReruns.count == 0, "running out of the plugin's own budget is not retried")
+    }
+
+    @Test func aTrapsReasonIsReadWithoutItsBacktrace() throws {
+        // How a trial tells running out of its slice cheaply; the fallback (the whole text) would
+        // hide a WasmKit that moved the field, at the price of formatting every backtrace.
+        let engine = WasmKit.Engine(configuration: EngineConfiguration(fuelMetering: true))
+        let module = try parseWasm(
+            bytes: wat2wasm(
+                #"(module (func $deep (export "deep") (param i32) (call $deep (i32.add (local.get 0) (i32.const 1)))))"#
+            )
+        )
+        let store = Store(engine: engine)
+        store.fuel = Fuel(remaining: 5_000)
+        let deep = try #require(try module.instantiate(store: store).exports[function: "deep"])
+        do {
+            _ = try deep([.i32(0)])
+            Issue.record("endless recursion returned")
+        } catch {
+            #expect(WasmSandbox.trapReason(error) == "out of fuel")
+            #expect(String(describing: error).count > 5_000, "the text carries the backtrace")
+        }
+        #expect(WasmSandbox.trapReason(CancellationError()) == nil)
     }
 
     @Test func aTrapInATrialFailsTheCallWithoutARerun() async throws {

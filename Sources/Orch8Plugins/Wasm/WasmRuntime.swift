@@ -109,7 +109,8 @@ public final class WasmRuntime: Sendable {
         } catch {
             return .failure(.permanent(error.message))
         }
-        // The file may have changed since registration: the same checks guard every new version.
+        // The file may have changed since registration: a new version that imports anything is
+        // refused here as at registration (missing exports or bad signatures fail when called).
         if let problem = loaded.problem {
             return .failure(.permanent("plugin module \(path) is refused: \(problem)"))
         }
@@ -154,7 +155,8 @@ public final class WasmRuntime: Sendable {
             // The watchdog's thread, not a sleeping task: the deadline must hold even while the
             // cooperative pool (two threads here) is saturated, so that the answer cannot wait for
             // the guest to run out of fuel.
-            let timer = deadlines.arm(after: timeout) {
+            // The trial's time counts against the step's timeout.
+            let timer = deadlines.arm(after: max(.zero, timeout - trialTime)) {
                 var failure = StepFailure.retryable("plugin timed out after \(timeout.milliseconds) ms")
                 failure.cost = [
                     "duration_us": .int((ContinuousClock.now - started).microseconds),

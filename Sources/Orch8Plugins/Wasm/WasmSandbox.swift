@@ -87,6 +87,11 @@ struct WasmSandbox {
             if pooling, guest.restore() { idle.put(guest, key: key) }
             return .success(WasmCall(output: output, stats: stats))
         case .failure(var failure):
+            // A trial cut short by its slice is run again from the start: its instance, put back as
+            // it was, serves the rerun (or the next call) instead of a new one.
+            if limits.trial, failure.message == Self.trialExhausted, pooling, guest.restore() {
+                idle.put(guest, key: key)
+            }
             failure.cost = stats.json
             return .failure(failure)
         }
@@ -201,20 +206,29 @@ struct WasmSandbox {
         return .success(output)
     }
 
+    /// A WasmKit trap's reason without its backtrace; nil for other errors, or if a WasmKit
+    /// version no longer keeps it where reflection finds it (the caller then reads the whole text).
+    static func trapReason(_ error: any Error) -> String? {
+        guard error is Trap, let reason = Mirror(reflecting: error).descendant("reason") else { return nil }
+        return String(describing: reason)
+    }
+
     private func classify(
         _ error: any Error,
         during step: String,
         limiter: MemoryLimiter,
         limits: Limits
     ) -> StepFailure {
-        // Traps describe the whole guest backtrace (thousands of lines on stack exhaustion).
-        let text = String(String(describing: error).prefix(300))
-        if text.contains("out of fuel") {
+        // A trap describes itself with the whole guest backtrace, a line per frame (thousands on
+        // deep recursion): the reason alone tells running out of fuel, which a trial on the
+        // engine's thread must tell cheaply.
+        if (Self.trapReason(error) ?? String(describing: error)).contains("out of fuel") {
             if limits.trial { return .retryable(Self.trialExhausted) }
             return limits.fuelFromConfig
                 ? .permanent("plugin used up its fuel budget of \(limits.fuel) in \(step)")
                 : .retryable("plugin ran past its deadline in \(step)")
         }
+        let text = String(String(describing: error).prefix(300))
         if limiter.refusedGrowth {
             return .permanent("plugin exceeded its memory limit of \(limits.memoryPages) pages in \(step): \(text)")
         }
