@@ -20,9 +20,6 @@ public protocol Store: Sendable {
     /// doorbell suffices).
     func changes() -> AsyncStream<StoreChange>?
 
-    /// How many commits are worth having in flight at once: 1 for a store with one writer.
-    var concurrentCommits: Int { get }
-
     // MARK: Sequences
 
     /// Stores a new sequence.
@@ -240,8 +237,6 @@ public enum StoreChange: Sendable, Equatable {
 
 extension Store {
     public func changes() -> AsyncStream<StoreChange>? { nil }
-
-    public var concurrentCommits: Int { 1 }
 
     /// The sequence `trigger` starts: its pinned version, else the newest version not deprecated, of
     /// its sequence name in its tenant and namespace; nil when there is none.

@@ -49,9 +49,6 @@ public final class PostgresStore: Store {
         return store
     }
 
-    /// Transactions on separate connections, each waiting on its round trips.
-    public var concurrentCommits: Int { 4 }
-
     /// Stops the connection pool; calls after this fail.
     public func close() { runner.cancel() }
 
