@@ -115,6 +115,34 @@ import WasmKit
         #expect(runtime.trialReruns.count == 0, "running out of the plugin's own budget is not retried")
     }
 
+    @Test func aRerunThatRunsPastTheDeadlineTimesOutLikeAnyCall() async throws {
+        // Answers short inputs at once; spins forever on inputs longer than 10 bytes.
+        let path = try PluginModules.abi(
+            handle: """
+                (if (i32.gt_u (local.get $len) (i32.const 10)) (then (loop $spin (br $spin))))
+                (i32.store8 (i32.const 16) (i32.const 49))
+                (i64.or (i64.shl (i64.const 16) (i64.const 32)) (i64.const 1))
+                """
+        )
+        let runtime = runtime(trialFuel: 30_000)
+        #expect(try await call(runtime, path, bytes: 2).get().output == 1)
+        let started = ContinuousClock.now
+        let result = await runtime.invoke(
+            path: path,
+            config: nil,
+            input: .string(String(repeating: "x", count: 40)),
+            timeout: .milliseconds(200)
+        )
+        let took = ContinuousClock.now - started
+        guard case .failure(let failure) = result else {
+            Issue.record("an endless loop answered: \(result)")
+            return
+        }
+        #expect(failure.message == "plugin timed out after 200 ms" && failure.retryable)
+        #expect(runtime.trials.count == 1 && runtime.trialReruns.count == 1)
+        #expect(took >= .milliseconds(200) && took < .seconds(5), "\(took)")
+    }
+
     @Test func aTrapsReasonIsReadWithoutItsBacktrace() throws {
         // How a trial tells running out of its slice cheaply; the fallback (the whole text) would
         // hide a WasmKit that moved the field, at the price of formatting every backtrace.
