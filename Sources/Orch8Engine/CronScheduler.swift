@@ -26,11 +26,13 @@ extension Engine {
     /// The cron loop: every ``EngineConfiguration/cronTickInterval`` fires the schedules that are
     /// due, until the engine stops.
     func runCronLoop() async {
-        while !isStopping {
+        // Cancelled (the service group tears the engine down) counts as stopping: a cancelled
+        // sleep returns at once, and the loop would spin.
+        while !isStopping && !Task.isCancelled {
             await fireDueCronSchedules()
             let deadline = ContinuousClock.now + configuration.cronTickInterval
             // Short naps, so that a stopping engine is not held up by a long tick.
-            while !isStopping && ContinuousClock.now < deadline {
+            while !isStopping && !Task.isCancelled && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: min(.milliseconds(100), deadline - .now))
             }
         }
@@ -56,6 +58,8 @@ extension Engine {
                 for firing in firings { await apply(firing, to: &summary) }
                 if firings.count < Self.cronBatchSize { break }
             }
+        } catch is CancellationError {
+            // The engine is being torn down: nothing failed.
         } catch {
             logger.error("cron tick failed", metadata: ["error": "\(error)"])
         }

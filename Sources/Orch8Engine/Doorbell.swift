@@ -22,7 +22,8 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when the bell rings or after `timeout`, whichever comes first.
+    /// Returns when the bell rings, after `timeout`, or when the waiting task is cancelled,
+    /// whichever comes first.
     func wait(timeout: Duration) async {
         // A timer that rings rather than a cancellable wait: a late timer ring costs one spurious
         // wake-up, never a lost one.
@@ -30,16 +31,22 @@ final class Doorbell: Sendable {
             try? await Task.sleep(for: timeout)
             if !Task.isCancelled { self.ring() }
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                if state.rung {
-                    state.rung = false
-                    return true
+        // A cancelled waiter (its service is being torn down) rings for itself, so that its loop
+        // sees the cancellation now rather than at the timeout.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            self.ring()
         }
         timer.cancel()
     }

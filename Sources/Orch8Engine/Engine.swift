@@ -192,6 +192,8 @@ public final class Engine: Service, Sendable {
                             }
                         }
                         metrics.tickFinished(after: ContinuousClock.now - tickStarted)
+                    } catch is CancellationError {
+                        // Torn down mid-claim: the loop ends at its next check.
                     } catch {
                         logger.error("claim failed", metadata: ["error": "\(error)"])
                         try? await Task.sleep(for: configuration.storageRetryDelay)
@@ -261,7 +263,8 @@ public final class Engine: Service, Sendable {
         let interval = configuration.leaseDuration / 3
         var last = ContinuousClock.now
         var lastReap = ContinuousClock.now
-        while !isStopping {
+        // Cancelled counts as stopping, as in the cron loop: a cancelled sleep would make this spin.
+        while !isStopping && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             if ContinuousClock.now - lastReap >= configuration.workerReaperInterval {
                 lastReap = .now
@@ -284,6 +287,8 @@ public final class Engine: Service, Sendable {
                     metrics.recovered(recovered)
                     doorbell.ring()
                 }
+            } catch is CancellationError {
+                // Torn down mid-call: nothing failed.
             } catch {
                 logger.error("lease maintenance failed", metadata: ["error": "\(error)"])
             }
@@ -304,6 +309,8 @@ public final class Engine: Service, Sendable {
                 logger.info("worker tasks timed out", metadata: ["count": "\(reaping.timedOut)"])
                 doorbell.ring()
             }
+        } catch is CancellationError {
+            // Torn down mid-call: nothing failed.
         } catch {
             logger.error("worker reaper failed", metadata: ["error": "\(error)"])
         }

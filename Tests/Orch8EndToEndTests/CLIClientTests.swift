@@ -410,7 +410,7 @@ final class KeyedServer: @unchecked Sendable {
     static func start(database: String, apiKey: String) async throws -> KeyedServer {
         var lastLog = ""
         for _ in 1...3 {
-            let port = Int.random(in: 20_000...60_000)
+            let port = ServerProcess.randomListenPort()
             let process = Process()
             process.executableURL = ServerProcess.binary
             process.arguments = [

@@ -233,7 +233,7 @@ final class ConfiguredServer: @unchecked Sendable {
     ) async throws -> ConfiguredServer {
         var lastOutput = ""
         for _ in 1...3 {
-            let port = Int.random(in: 20_000...59_000)
+            let port = ServerProcess.randomListenPort()
             let (arguments, environment) = try configure(port)
             let process = Process()
             process.executableURL = ServerProcess.binary

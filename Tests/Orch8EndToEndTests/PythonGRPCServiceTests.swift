@@ -32,7 +32,7 @@ import Testing
     /// Starts the example service on a free port; waits until it accepts connections.
     static func startService(path: String) async throws -> (Process, Int) {
         for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = ServerProcess.randomListenPort()
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "-m", "hypercorn", "enrichment_service:app", "--bind", "127.0.0.1:\(port)"]

@@ -19,6 +19,10 @@ final class ServerProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("orch8")
     }
 
+    /// A port to listen on: random, and below Linux's ephemeral range (32768 and up), which the
+    /// suite's own outgoing connections (to servers, to PostgreSQL) draw their local ports from.
+    static func randomListenPort() -> Int { Int.random(in: 20_000...32_000) }
+
     /// Extra environment variables for the server.
     let environment: [String: String]
 
@@ -31,7 +35,7 @@ final class ServerProcess: @unchecked Sendable {
         self.databaseURL = databaseURL
         self.logBase = logBase
         self.environment = environment
-        port = Int.random(in: 20_000...60_000)
+        port = Self.randomListenPort()
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -44,7 +48,7 @@ final class ServerProcess: @unchecked Sendable {
                 try await launch()
                 return
             } catch let error as ServerError where error.description.contains("Address already in use") && attempt < 3 {
-                port = Int.random(in: 20_000...60_000)
+                port = Self.randomListenPort()
             }
         }
     }
@@ -80,9 +84,14 @@ final class ServerProcess: @unchecked Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { kill9() } else { self.process = nil }
+        let stillRunning = process.isRunning
+        if stillRunning { kill9() } else { self.process = nil }
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        throw ServerError("server did not become ready on port \(port): \(output.suffix(2000))")
+        // The start of the log says what went wrong first; the end, how it ended.
+        let excerpt = output.count <= 3000 ? output : "\(output.prefix(1500))\n…\n\(output.suffix(1500))"
+        throw ServerError(
+            "server did not become ready on port \(port) (\(stillRunning ? "still running, killed" : "exited")): \(excerpt)"
+        )
     }
 
     /// Kills the process the hard way: no shutdown, no flush.
