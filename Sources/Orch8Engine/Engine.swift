@@ -212,7 +212,8 @@ public final class Engine: Service, Sendable {
             }
             // Let running steps finish within the grace period, then cancel them.
             let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
-            while state.withLock({ !$0.inFlight.isEmpty }) && ContinuousClock.now < deadline {
+            // Cancelled, there is no grace: the runs are cancelled with this task already.
+            while state.withLock({ !$0.inFlight.isEmpty }) && ContinuousClock.now < deadline && !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(20))
             }
             runners.cancelAll()

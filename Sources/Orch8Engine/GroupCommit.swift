@@ -57,10 +57,15 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
-    /// The flushers; returns after ``finish()`` once everything pending is written.
+    /// The flushers; returns after ``finish()`` once everything pending is written. Cancelled, it
+    /// finishes: a cancelled flusher's waits return at once, and it would spin until told to stop.
     func run() async {
-        await withDiscardingTaskGroup { group in
-            for bell in bells { group.addTask { await self.flushLoop(bell) } }
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for bell in bells { group.addTask { await self.flushLoop(bell) } }
+            }
+        } onCancel: {
+            self.finish()
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 import Orch8Core
-import Orch8Engine
+import Synchronization
 import Testing
+
+@testable import Orch8Engine
 
 /// An engine whose task is cancelled (its service group tears it down, e.g. when the HTTP server
 /// cannot bind) must end, not keep its loops running against a store that refuses every call.
@@ -30,5 +32,26 @@ import Testing
         let took = ContinuousClock.now - cancelled
         #expect(took < .seconds(10), "a cancelled engine took \(took) to end")
         #expect(!engine.isAlive)
+    }
+
+    @Test func aCancelledGroupCommitEndsWithoutBeingFinished() async throws {
+        let commits = GroupCommit<Int, Int>(flushers: 2, missing: -1) { items in items.map { $0 * 2 } }
+        let ended = Mutex(false)
+        let running = Task {
+            await commits.run()
+            ended.withLock { $0 = true }
+        }
+        #expect(try await commits.submit(21) == 42)
+        running.cancel()
+        // Without finish(), only the cancellation can end it. (Before it did, the two cancelled
+        // flushers' waits returned without suspending: on a 2-thread pool they kept both threads.)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !ended.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(ended.withLock { $0 }, "a cancelled group commit kept running")
+        commits.finish()
+        // Finished, it still commits: each item on its own.
+        #expect(try await commits.submit(5) == 10)
     }
 }
