@@ -26,13 +26,11 @@ extension Engine {
     /// The cron loop: every ``EngineConfiguration/cronTickInterval`` fires the schedules that are
     /// due, until the engine stops.
     func runCronLoop() async {
-        // Cancelled (the service group tears the engine down) counts as stopping: a cancelled
-        // sleep returns at once, and the loop would spin.
-        while !isStopping && !Task.isCancelled {
+        while keepsRunning {
             await fireDueCronSchedules()
             let deadline = ContinuousClock.now + configuration.cronTickInterval
             // Short naps, so that a stopping engine is not held up by a long tick.
-            while !isStopping && !Task.isCancelled && ContinuousClock.now < deadline {
+            while keepsRunning && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: min(.milliseconds(100), deadline - .now))
             }
         }
@@ -58,10 +56,8 @@ extension Engine {
                 for firing in firings { await apply(firing, to: &summary) }
                 if firings.count < Self.cronBatchSize { break }
             }
-        } catch is CancellationError {
-            // The engine is being torn down: nothing failed.
         } catch {
-            logger.error("cron tick failed", metadata: ["error": "\(error)"])
+            logFailure("cron tick failed", error)
         }
         if summary.fired > 0 {
             metrics.cronTriggered(summary.fired)

@@ -77,6 +77,17 @@ public final class Engine: Service, Sendable {
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// Whether the engine's loops go on: not stopping, and the calling task not cancelled (a
+    /// service group tearing the engine down cancels it, and a cancelled sleep or store call returns
+    /// at once, so a loop that only asked `isStopping` would spin).
+    var keepsRunning: Bool { !isStopping && !Task.isCancelled }
+
+    /// Logs a background loop's failed store call; a call cut short by cancellation did not fail.
+    func logFailure(_ message: Logger.Message, _ error: any Error) {
+        guard !(error is CancellationError) else { return }
+        logger.error(message, metadata: ["error": "\(error)"])
+    }
+
     /// Work may be due: a new instance, a state change, a timer. Claims at once.
     public func wake() { doorbell.ring() }
 
@@ -157,7 +168,7 @@ public final class Engine: Service, Sendable {
     private func schedule() async {
         var lastSweep = ContinuousClock.now
         await withDiscardingTaskGroup { runners in
-            while !isStopping && !Task.isCancelled {
+            while keepsRunning {
                 let free = configuration.maxConcurrentInstances - state.withLock { $0.inFlight.count }
                 var claimedFull = false
                 if free > 0 {
@@ -192,10 +203,8 @@ public final class Engine: Service, Sendable {
                             }
                         }
                         metrics.tickFinished(after: ContinuousClock.now - tickStarted)
-                    } catch is CancellationError {
-                        // Torn down mid-claim: the loop ends at its next check.
                     } catch {
-                        logger.error("claim failed", metadata: ["error": "\(error)"])
+                        logFailure("claim failed", error)
                         try? await Task.sleep(for: configuration.storageRetryDelay)
                     }
                 }
@@ -264,8 +273,7 @@ public final class Engine: Service, Sendable {
         let interval = configuration.leaseDuration / 3
         var last = ContinuousClock.now
         var lastReap = ContinuousClock.now
-        // Cancelled counts as stopping, as in the cron loop: a cancelled sleep would make this spin.
-        while !isStopping && !Task.isCancelled {
+        while keepsRunning {
             try? await Task.sleep(for: .milliseconds(100))
             if ContinuousClock.now - lastReap >= configuration.workerReaperInterval {
                 lastReap = .now
@@ -288,10 +296,8 @@ public final class Engine: Service, Sendable {
                     metrics.recovered(recovered)
                     doorbell.ring()
                 }
-            } catch is CancellationError {
-                // Torn down mid-call: nothing failed.
             } catch {
-                logger.error("lease maintenance failed", metadata: ["error": "\(error)"])
+                logFailure("lease maintenance failed", error)
             }
         }
     }
@@ -310,10 +316,8 @@ public final class Engine: Service, Sendable {
                 logger.info("worker tasks timed out", metadata: ["count": "\(reaping.timedOut)"])
                 doorbell.ring()
             }
-        } catch is CancellationError {
-            // Torn down mid-call: nothing failed.
         } catch {
-            logger.error("worker reaper failed", metadata: ["error": "\(error)"])
+            logFailure("worker reaper failed", error)
         }
     }
 

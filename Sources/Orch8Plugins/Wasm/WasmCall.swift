@@ -15,6 +15,12 @@ public struct WasmCallStats: Sendable {
 }
 
 extension WasmCallStats {
+    /// The cost of a call that failed before the module's figures were known (it did not
+    /// instantiate, or its deadline passed while it ran): how long, and which module.
+    static func partialCost(duration: Duration, moduleHash: String) -> JSON {
+        ["duration_us": .int(duration.microseconds), "module_hash": .string(moduleHash)]
+    }
+
     /// The cost record kept with the step's output or error row.
     var json: JSON {
         [

@@ -158,10 +158,7 @@ public final class WasmRuntime: Sendable {
             // The trial's time counts against the step's timeout.
             let timer = deadlines.arm(after: max(.zero, timeout - trialTime)) {
                 var failure = StepFailure.retryable("plugin timed out after \(timeout.milliseconds) ms")
-                failure.cost = [
-                    "duration_us": .int((ContinuousClock.now - started).microseconds),
-                    "module_hash": .string(loaded.hash),
-                ]
+                failure.cost = WasmCallStats.partialCost(duration: .now - started, moduleHash: loaded.hash)
                 outcome.resolve(.failure(failure))
             }
             pool.submit { [trialTime] stack in

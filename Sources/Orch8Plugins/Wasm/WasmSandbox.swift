@@ -67,10 +67,7 @@ struct WasmSandbox {
             switch instantiate(loaded, limits: limits) {
             case .success(let fresh): guest = fresh
             case .failure(var failure):
-                failure.cost = [
-                    "duration_us": .int((ContinuousClock.now - started).microseconds),
-                    "module_hash": .string(loaded.hash),
-                ]
+                failure.cost = WasmCallStats.partialCost(duration: .now - started, moduleHash: loaded.hash)
                 return .failure(failure)
             }
         }
